@@ -1,0 +1,206 @@
+"""Checks that a pydantic model cannot make alone: kind consistency and references.
+
+``check_question`` looks at one question; ``check_references`` at the whole store.
+Both yield :class:`~forecastbook.problems.Finding` objects with the field they concern.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterator, Mapping
+
+from .problems import Finding
+from .records import Forecast, Question, binary_outcome
+
+
+def forecast_value_field(kind: str) -> str:
+    """The forecast field a question of this kind uses.
+
+    >>> forecast_value_field("categorical")
+    'probabilities'
+    """
+    return {"binary": "probability", "categorical": "probabilities"}.get(kind, "quantiles")
+
+
+def utc_day(timestamp: dt.datetime) -> dt.date:
+    """The UTC calendar day of an aware timestamp (close and resolve dates are UTC days)."""
+    return timestamp.astimezone(dt.timezone.utc).date()
+
+
+def _check_forecast(q: Question, i: int, f: Forecast) -> Iterator[Finding]:
+    wanted = forecast_value_field(q.kind)
+    given = [name for name in ("probability", "probabilities", "quantiles") if getattr(f, name) is not None]
+    if wanted not in given and not given:
+        yield Finding(("forecasts", i), f"a {q.kind} question's forecast needs '{wanted}'")
+    for name in given:
+        if name != wanted:
+            yield Finding(("forecasts", i, name), f"not used by a {q.kind} question; use '{wanted}'")
+    if f.probabilities is not None and q.kind == "categorical" and q.outcomes:
+        missing = [o for o in q.outcomes if o not in f.probabilities]
+        unknown = [o for o in f.probabilities if o not in q.outcomes]
+        for o in unknown:
+            yield Finding(("forecasts", i, "probabilities", o), f"'{o}' is not one of the outcomes {q.outcomes}")
+        if missing and not unknown:
+            yield Finding(("forecasts", i, "probabilities"), f"missing outcomes: {', '.join(missing)}")
+    if f.quantiles is not None and q.kind in ("numeric", "date"):
+        want_date = q.kind == "date"
+        for level, value in f.quantiles.items():
+            if isinstance(value, dt.date) != want_date:
+                yield Finding(("forecasts", i, "quantiles", level),
+                              f"a {q.kind} question's quantiles must be {'dates' if want_date else 'numbers'}")
+                break
+    if f.derived is not None and f.verbal is None:
+        yield Finding(("forecasts", i, "derived"), "says how words were read, but 'verbal' (the words) is missing")
+    if utc_day(f.at) > q.closes:
+        yield Finding(("forecasts", i, "at"),
+                      f"made after the question closed on {q.closes}; it will not be scored", "warning")
+    if utc_day(f.at) < q.created:
+        yield Finding(("forecasts", i, "at"), f"made before the question was created on {q.created}", "warning")
+
+
+def _check_outcome(q: Question, value: object, loc: tuple) -> Iterator[Finding]:
+    if q.kind == "binary":
+        if isinstance(value, float) and not isinstance(value, bool):
+            if not 0.0 <= value <= 1.0:
+                yield Finding(loc, f"a probabilistic resolution must be between 0 and 1, got {value}")
+            return
+        try:
+            binary_outcome(value)
+        except ValueError as exc:
+            yield Finding(loc, str(exc))
+    elif q.kind == "categorical":
+        if q.outcomes and value not in q.outcomes:
+            yield Finding(loc, f"must be one of {q.outcomes}, got {value!r}")
+    elif q.kind == "numeric":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            yield Finding(loc, f"a numeric question resolves to a number, got {value!r}")
+    elif q.kind == "date":
+        if not isinstance(value, dt.date):
+            yield Finding(loc, f"a date question resolves to a date (YYYY-MM-DD), got {value!r}")
+
+
+def check_question(q: Question) -> Iterator[Finding]:
+    """Kind consistency, dates and resolution of one question.
+
+    >>> from forecastbook.records import Question
+    >>> q = Question.model_validate({"id": "x", "title": "X", "kind": "categorical",
+    ...     "criteria": "c", "created": "2026-01-01", "closes": "2026-01-02",
+    ...     "resolve_by": "2026-01-03"})
+    >>> [f.message for f in check_question(q)]
+    ['a categorical question needs at least two outcomes']
+    """
+    if q.kind == "categorical":
+        if not q.outcomes or len(q.outcomes) < 2:
+            yield Finding(("outcomes",), "a categorical question needs at least two outcomes")
+        elif len(set(q.outcomes)) != len(q.outcomes):
+            yield Finding(("outcomes",), "outcomes must be distinct")
+    else:
+        if q.outcomes is not None:
+            yield Finding(("outcomes",), f"only categorical questions have outcomes, this one is {q.kind}")
+        if q.ordered:
+            yield Finding(("ordered",), f"only categorical questions are ordered, this one is {q.kind}")
+    if q.kind != "numeric" and q.unit is not None:
+        yield Finding(("unit",), f"only numeric questions have a unit, this one is {q.kind}")
+    for bound in ("lower", "upper"):
+        value = getattr(q, bound)
+        if value is None:
+            continue
+        if q.kind not in ("numeric", "date"):
+            yield Finding((bound,), f"only numeric and date questions have bounds, this one is {q.kind}")
+        elif isinstance(value, dt.date) != (q.kind == "date"):
+            yield Finding((bound,), f"a {q.kind} question's bound must be {'a date' if q.kind == 'date' else 'a number'}")
+    if q.lower is not None and q.upper is not None and type(q.lower) is type(q.upper) and q.lower >= q.upper:
+        yield Finding(("upper",), f"must be above lower ({q.lower}), got {q.upper}")
+    if q.closes < q.created:
+        yield Finding(("closes",), f"is before the question was created ({q.created})")
+    if q.resolve_by < q.closes:
+        yield Finding(("resolve_by",), f"is before the question closes ({q.closes})")
+    for i, f in enumerate(q.forecasts):
+        yield from _check_forecast(q, i, f)
+    r = q.resolution
+    if r is not None:
+        if r.at < q.created:
+            yield Finding(("resolution", "at"), f"resolved on {r.at}, before the question was created ({q.created})")
+        if r.status == "resolved":
+            if r.outcome is None:
+                yield Finding(("resolution", "outcome"), "a resolved question needs an outcome")
+            else:
+                yield from _check_outcome(q, r.outcome, ("resolution", "outcome"))
+            if not r.evidence:
+                yield Finding(("resolution", "evidence"), "a resolution needs evidence (at least one url)")
+        else:
+            if r.outcome is not None:
+                yield Finding(("resolution", "outcome"), f"an {r.status} question has no outcome")
+            if not r.note:
+                yield Finding(("resolution", "note"), f"say why the question is {r.status}")
+
+
+def condition_target_outcomes(target: Question) -> list[object] | None:
+    """The outcomes a condition on ``target`` may name, or None if any value may do."""
+    if target.kind == "binary":
+        return [True, False]
+    if target.kind == "categorical":
+        return list(target.outcomes or [])
+    return None
+
+
+def check_references(
+    questions: Mapping[str, Question],
+    *,
+    sources: Collection[str],
+    forecasters: Collection[str],
+    question_files: Collection[str] = (),
+) -> Iterator[tuple[str, Finding]]:
+    """References between records: conditions, relations, forecasters, sources, cycles.
+
+    ``sources``, ``forecasters`` and ``question_files`` are the ids that exist; a
+    reference to a question file with errors of its own is not reported again.
+    Yields ``(question_id, finding)`` pairs.
+    """
+    exists = set(questions) | set(question_files)
+    for qid, q in questions.items():
+        if q.condition is not None:
+            target = questions.get(q.condition.question)
+            if q.condition.question not in exists:
+                yield qid, Finding(("condition", "question"), f"no question with id '{q.condition.question}'")
+            elif target is not None:
+                allowed = condition_target_outcomes(target)
+                if allowed is not None and q.condition.outcome not in allowed:
+                    shown = ["yes", "no"] if target.kind == "binary" else allowed
+                    yield qid, Finding(("condition", "outcome"),
+                                       f"'{target.id}' can resolve to {shown}, got {q.condition.outcome!r}")
+        for relation in ("implies", "excludes"):
+            for j, other in enumerate(getattr(q, relation)):
+                if other not in exists:
+                    yield qid, Finding((relation, j), f"no question with id '{other}'")
+                elif other == qid:
+                    yield qid, Finding((relation, j), "a question cannot relate to itself")
+        if q.source is not None and q.source.ref not in sources:
+            yield qid, Finding(("source", "ref"), f"no source with id '{q.source.ref}' under sources/")
+        for i, f in enumerate(q.forecasts):
+            if f.by not in forecasters:
+                yield qid, Finding(("forecasts", i, "by"), f"no forecaster with id '{f.by}' under forecasters/")
+    yield from _condition_cycles(questions)
+
+
+def _condition_cycles(questions: Mapping[str, Question]) -> Iterator[tuple[str, Finding]]:
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    reported: set[str] = set()
+    for start in questions:
+        path: list[str] = []
+        node: str | None = start
+        while node is not None and node in questions and state.get(node) != 2:
+            if state.get(node) == 1:
+                cycle = path[path.index(node):]
+                text = " -> ".join([*cycle, node])
+                for member in cycle:
+                    if member not in reported:
+                        reported.add(member)
+                        yield member, Finding(("condition", "question"), f"conditions form a cycle: {text}")
+                break
+            state[node] = 1
+            path.append(node)
+            cond = questions[node].condition
+            node = cond.question if cond is not None else None
+        for member in path:
+            state[member] = 2

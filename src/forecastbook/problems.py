@@ -1,0 +1,61 @@
+"""Problems found in records, located by file, line, column and field.
+
+>>> print(Problem("forecasts/a.yaml", 3, 5, "error", "forecasts[0].probability",
+...               "must be between 0 and 1, got 1.3"))
+forecasts/a.yaml:3:5: error: forecasts[0].probability: must be between 0 and 1, got 1.3
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+Loc = tuple[str | int | float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: str
+    line: int
+    col: int
+    severity: Severity
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.field}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A problem in one record before it is placed in a file: a field path and a message."""
+
+    loc: Loc
+    message: str
+    severity: Severity = "error"
+
+
+def field_name(loc: Loc) -> str:
+    """Render a pydantic-style location as a field path.
+
+    >>> field_name(("forecasts", 2, "probability"))
+    'forecasts[2].probability'
+    >>> field_name(())
+    '(record)'
+    """
+    out = ""
+    for part in loc:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(record)"
+
+
+class StoreError(Exception):
+    """A store that cannot be used: raised with every problem found, never a traceback."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))

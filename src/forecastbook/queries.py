@@ -1,0 +1,134 @@
+"""Questions about a store that the commands and frames share: status as of a date,
+filters, the latest forecast, the conditional tree. No pandas here: commands use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from .records import Forecast, Question
+from .store import Store
+
+__all__ = ["STATUSES", "status_as_of", "select", "forecast_summary", "condition_text",
+           "conditional_tree", "ListRow", "list_rows"]
+
+STATUSES = ("open", "overdue", "resolved", "annulled", "ambiguous")
+
+
+def status_as_of(q: Question, as_of: dt.date) -> str:
+    """``resolved``/``annulled``/``ambiguous`` if resolved on or before ``as_of``, else
+    ``overdue`` once ``resolve_by`` has passed, else ``open``.
+
+    A resolution dated after ``as_of`` is not yet known on ``as_of``.
+    """
+    r = q.resolution
+    if r is not None and r.at <= as_of:
+        return r.status
+    return "overdue" if q.resolve_by < as_of else "open"
+
+
+def select(
+    store: Store,
+    *,
+    as_of: dt.date,
+    status: Iterable[str] = (),
+    tag: Iterable[str] = (),
+    source: Iterable[str] = (),
+    forecaster: Iterable[str] = (),
+) -> list[Question]:
+    """Questions matching every given filter (any of the values within one filter), by id.
+
+    ``status`` ``open`` includes ``overdue`` (an overdue question is still open).
+    """
+    status, tag, source, forecaster = set(status), set(tag), set(source), set(forecaster)
+    if "open" in status:
+        status.add("overdue")
+    out = []
+    for q in sorted(store.questions.values(), key=lambda q: q.id):
+        if status and status_as_of(q, as_of) not in status:
+            continue
+        if tag and not tag & set(q.tags):
+            continue
+        if source and (q.source is None or q.source.ref not in source):
+            continue
+        if forecaster and not forecaster & {f.by for f in q.forecasts}:
+            continue
+        out.append(q)
+    return out
+
+
+def forecast_summary(q: Question, f: Forecast) -> str:
+    """A short text of one forecast's value.
+
+    >>> from forecastbook.records import Forecast
+    >>> q = Question.model_validate({"id": "x", "title": "X", "kind": "numeric", "criteria": "c",
+    ...     "created": "2026-01-01", "closes": "2026-01-02", "resolve_by": "2026-01-03"})
+    >>> forecast_summary(q, Forecast(by="a", at="2026-01-01T00:00:00Z", quantiles={0.1: 1, 0.5: 2, 0.9: 4}))
+    'q0.1=1, q0.5=2, q0.9=4'
+    """
+    if f.probability is not None:
+        return f"{f.probability:.3g}"
+    if f.probabilities is not None:
+        return ", ".join(f"{k}={v:.3g}" for k, v in f.probabilities.items())
+    if f.quantiles is not None:
+        return ", ".join(f"q{k:g}={v:g}" if isinstance(v, float) else f"q{k:g}={v}" for k, v in f.quantiles.items())
+    return ""
+
+
+def condition_text(q: Question) -> str:
+    """``ID = OUTCOME`` for a conditional question, else an empty string."""
+    if q.condition is None:
+        return ""
+    outcome = q.condition.outcome
+    shown = ("yes" if outcome else "no") if isinstance(outcome, bool) else str(outcome)
+    return f"{q.condition.question} = {shown}"
+
+
+def conditional_tree(store: Store, qid: str) -> Iterator[str]:
+    """Lines drawing the conditions above ``qid`` and the questions conditional on it."""
+    chain = []
+    node = store.question(qid)
+    while node.condition is not None and node.condition.question in store.questions and len(chain) < 50:
+        chain.append(node)
+        node = store.questions[node.condition.question]
+    root = node
+    yield root.id + ("   <- this question" if root.id == qid else "")
+
+    def walk(parent: Question, depth: int) -> Iterator[str]:
+        for child in store.conditionals_of(parent.id):
+            marker = "   <- this question" if child.id == qid else ""
+            outcome = condition_text(child).split(" = ", 1)[1]
+            yield f"{'    ' * depth}└─ if {outcome}: {child.id}{marker}"
+            if depth < 50:
+                yield from walk(child, depth + 1)
+
+    yield from walk(root, 0)
+
+
+@dataclass(frozen=True)
+class ListRow:
+    id: str
+    kind: str
+    status: str
+    closes: dt.date
+    resolve_by: dt.date
+    n_forecasts: int
+    latest: str
+    condition: str
+    title: str
+
+
+def list_rows(questions: Iterable[Question], *, as_of: dt.date) -> list[ListRow]:
+    """One row per question for ``forecastbook list``."""
+    rows = []
+    for q in questions:
+        latest = max(q.forecasts, key=lambda f: f.at, default=None)
+        rows.append(ListRow(
+            id=q.id, kind=q.kind, status=status_as_of(q, as_of), closes=q.closes,
+            resolve_by=q.resolve_by, n_forecasts=len(q.forecasts),
+            latest=f"{latest.by}: {forecast_summary(q, latest)}" if latest else "",
+            condition=condition_text(q), title=q.title,
+        ))
+    return rows

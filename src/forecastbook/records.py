@@ -1,0 +1,291 @@
+"""The record format: pydantic models of questions, forecasts, sources and forecasters.
+
+One YAML file holds one record. Questions live anywhere in the store; sources live under
+``sources/`` and forecasters under ``forecasters/``. The models check each record on its
+own (types, ranges, slugs, sums); checks across records live in :mod:`forecastbook.checks`.
+
+Dates are calendar dates (UTC). A forecast's ``at`` is a timestamp with a time zone.
+
+>>> q = Question.model_validate({
+...     "id": "rain-tomorrow", "title": "Rain tomorrow?", "kind": "binary",
+...     "criteria": "Resolves yes if the gauge records at least 1 mm on 2026-03-02.",
+...     "created": "2026-03-01", "closes": "2026-03-01", "resolve_by": "2026-03-03",
+...     "forecasts": [{"by": "ana", "at": "2026-03-01T09:00:00+00:00", "probability": 0.7}],
+... })
+>>> q.forecasts[0].probability
+0.7
+>>> q.status
+'open'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "Condition",
+    "Evidence",
+    "Forecast",
+    "Forecaster",
+    "HistoryEntry",
+    "Question",
+    "Resolution",
+    "Source",
+    "SourceRef",
+    "SLUG_PATTERN",
+    "binary_outcome",
+    "json_schema",
+]
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+_SLUG = re.compile(SLUG_PATTERN)
+SUM_TOLERANCE = 1e-6
+
+
+def _check_slug(value: str) -> str:
+    if len(value) > 80 or not _SLUG.match(value):
+        raise PydanticCustomError(
+            "slug",
+            "must be a lowercase slug (a-z, 0-9 and '-', starting with a letter or digit, "
+            "at most 80 characters), got {value}",
+            {"value": repr(value)},
+        )
+    return value
+
+
+def _check_probability(value: float) -> float:
+    if not (0.0 <= value <= 1.0) or math.isnan(value):
+        raise PydanticCustomError(
+            "probability", "must be between 0 and 1, got {value}", {"value": value}
+        )
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_check_slug)]
+Probability = Annotated[float, AfterValidator(_check_probability)]
+
+
+def binary_outcome(value: Any) -> bool:
+    """Read a binary outcome written as yes/no, true/false or 1/0.
+
+    >>> binary_outcome("yes"), binary_outcome(False), binary_outcome(1)
+    (True, False, True)
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in {"yes", "true", "no", "false"}:
+        return value.strip().lower() in {"yes", "true"}
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise ValueError(f"a binary outcome is yes or no, got {value!r}")
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=False)
+
+
+class SourceRef(_Record):
+    """Provenance: the exact words in a source that made the claim."""
+
+    ref: Slug = Field(description="id of a source record")
+    quote: str = Field(min_length=1, description="the original words, in the source's language")
+    translation: str | None = Field(default=None, description="an English translation")
+    locator: str | None = Field(default=None, description="where in the source (paragraph, page)")
+
+
+class Condition(_Record):
+    """This question counts only if `question` resolves to `outcome`; otherwise it is annulled."""
+
+    question: Slug
+    outcome: bool | str = Field(description="yes/no for a binary question, an outcome name otherwise")
+
+    @field_validator("outcome", mode="before")
+    @classmethod
+    def _yes_no(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() in {"yes", "no", "true", "false"}:
+            return binary_outcome(value)
+        return value
+
+
+class Forecast(_Record):
+    """One dated forecast by a named forecaster. Append-only."""
+
+    by: Slug = Field(description="id of a forecaster record")
+    at: AwareDatetime = Field(description="when the forecast was made, with a time zone")
+    probability: Probability | None = Field(default=None, description="binary questions: P(yes)")
+    probabilities: dict[str, Probability] | None = Field(
+        default=None, description="categorical questions: outcome -> probability, summing to 1"
+    )
+    quantiles: dict[float, float | dt.date] | None = Field(
+        default=None,
+        description="numeric and date questions: quantile level in (0, 1) -> value",
+    )
+    verbal: str | None = Field(default=None, description="the words the probability was read from")
+    derived: str | None = Field(default=None, description="how the probability was read from words")
+    rationale: str | None = None
+
+    @field_validator("probabilities", mode="before")
+    @classmethod
+    def _yes_no_keys(cls, value: Any) -> Any:
+        # YAML 1.1 reads the keys yes/no as booleans; keep them as the words written.
+        if isinstance(value, dict):
+            return {("yes" if k else "no") if isinstance(k, bool) else k: v for k, v in value.items()}
+        return value
+
+    @field_validator("probabilities")
+    @classmethod
+    def _sums_to_one(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is not None:
+            total = math.fsum(value.values())
+            if abs(total - 1.0) > SUM_TOLERANCE:
+                raise PydanticCustomError(
+                    "probability_sum", "must sum to 1, got {total}", {"total": round(total, 9)}
+                )
+        return value
+
+    @field_validator("quantiles")
+    @classmethod
+    def _ordered(cls, value: dict[float, Any] | None) -> dict[float, Any] | None:
+        if value is None:
+            return value
+        if not value:
+            raise PydanticCustomError("quantiles_empty", "must hold at least one quantile", {})
+        for level in value:
+            if not 0.0 < level < 1.0:
+                raise PydanticCustomError(
+                    "quantile_level", "levels must be strictly between 0 and 1, got {level}",
+                    {"level": level},
+                )
+        kinds = {isinstance(v, dt.date) for v in value.values()}
+        if len(kinds) > 1:
+            raise PydanticCustomError(
+                "quantile_types", "values must be all numbers or all dates", {}
+            )
+        pairs = sorted(value.items())
+        for (lo_level, lo), (hi_level, hi) in zip(pairs, pairs[1:]):
+            if hi < lo:
+                raise PydanticCustomError(
+                    "quantile_order",
+                    "out of order: the {hi_level} quantile ({hi}) is below the "
+                    "{lo_level} quantile ({lo})",
+                    {"hi_level": hi_level, "hi": str(hi), "lo_level": lo_level, "lo": str(lo)},
+                )
+        return dict(pairs)
+
+
+class Evidence(_Record):
+    url: str = Field(min_length=1)
+    quote: str | None = None
+    retrieved: dt.date | None = None
+
+
+class Resolution(_Record):
+    """How a question ended. ``resolved`` needs an outcome and evidence."""
+
+    status: Literal["resolved", "annulled", "ambiguous"] = "resolved"
+    outcome: bool | str | float | dt.date | None = None
+    at: dt.date
+    by: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+    note: str | None = None
+
+
+class HistoryEntry(_Record):
+    """A change to a record that must not be lost (an unresolve, an annulment)."""
+
+    at: AwareDatetime
+    action: str
+    reason: str
+    previous: dict[str, Any] | None = None
+
+
+class Question(_Record):
+    """A question with crisp resolution criteria and the forecasts made on it."""
+
+    id: Slug
+    title: str = Field(min_length=1)
+    kind: Literal["binary", "categorical", "numeric", "date"]
+    criteria: str = Field(min_length=1)
+    fine_print: str | None = None
+    resolution_sources: list[str] = Field(default_factory=list)
+    created: dt.date
+    closes: dt.date = Field(description="forecasts dated after this day (UTC) are not scored")
+    resolve_by: dt.date = Field(description="after this day an unresolved question is overdue")
+    outcomes: list[str] | None = Field(default=None, description="categorical: the outcomes")
+    ordered: bool = Field(default=False, description="categorical: are the outcomes ordered?")
+    unit: str | None = Field(default=None, description="numeric: the unit")
+    lower: float | dt.date | None = Field(default=None, description="numeric/date: lower bound")
+    upper: float | dt.date | None = Field(default=None, description="numeric/date: upper bound")
+    condition: Condition | None = None
+    implies: list[Slug] = Field(default_factory=list, description="P(this) <= P(each of these)")
+    excludes: list[Slug] = Field(default_factory=list, description="P(this) + P(that) <= 1")
+    source: SourceRef | None = None
+    tags: list[str] = Field(default_factory=list)
+    forecasts: list[Forecast] = Field(default_factory=list)
+    resolution: Resolution | None = None
+    history: list[HistoryEntry] = Field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """``open`` or the resolution's status."""
+        return "open" if self.resolution is None else self.resolution.status
+
+    def outcome_value(self) -> Any:
+        """The resolved outcome, normalised (bool for binary), or None."""
+        if self.resolution is None or self.resolution.status != "resolved":
+            return None
+        value = self.resolution.outcome
+        if self.kind == "binary" and not isinstance(value, float):
+            return binary_outcome(value)
+        return value
+
+
+class Source(_Record):
+    """Where forecasts were said: an article, a report, a meeting note."""
+
+    id: Slug
+    kind: Literal["article", "report", "memo", "meeting", "dataset", "other"]
+    title: str = Field(min_length=1)
+    author: str | None = None
+    publisher: str | None = None
+    published: AwareDatetime | dt.date
+    language: str | None = Field(default=None, description="BCP 47 tag, e.g. zh-Hans")
+    url: str | None = None
+    locator: str | None = Field(default=None, description="where a copy of the text is kept")
+    note: str | None = None
+
+
+class Forecaster(_Record):
+    """Who made forecasts: a person, a team, a model, a crowd or a baseline."""
+
+    id: Slug
+    name: str = Field(min_length=1)
+    kind: Literal["person", "team", "model", "crowd", "baseline"] = "person"
+    description: str | None = None
+    url: str | None = None
+
+
+def json_schema(kind: Literal["question", "source", "forecaster"] = "question") -> dict:
+    """The JSON Schema of one record kind, for editors that validate YAML as it is typed.
+
+    >>> json_schema("question")["title"]
+    'Question'
+    """
+    model = {"question": Question, "source": Source, "forecaster": Forecaster}[kind]
+    schema = model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+

@@ -1,0 +1,350 @@
+"""Reading a store: a folder tree of YAML records, checked, with every problem located.
+
+Layout: ``sources/*.yaml`` and ``forecasters/*.yaml`` at the top of the store hold those
+records; every other ``*.yaml`` file below the store is a question. A file's stem is
+its record's id.
+
+Reading is fast on the path that matters (PyYAML's C loader, then pydantic): a file is
+parsed a second time, into nodes with line numbers, only when it has a problem to place.
+
+>>> import pathlib, tempfile
+>>> root = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (root / "q.yaml").write_text("id: q\\ntitle: Q\\nkind: binary\\ncriteria: c\\n"
+...     "created: 2026-01-01\\ncloses: 2026-01-02\\nresolve_by: 2026-01-03\\n"
+...     "forecasts:\\n- {by: ana, at: 2026-01-01T10:00:00Z, probability: 0.3}\\n")
+>>> store = load_store(root)
+>>> for p in store.problems: print(p.line, p.col, p.field, p.message)
+9 8 forecasts[0].by no forecaster with id 'ana' under forecasters/
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from . import checks
+from .problems import Finding, Loc, Problem, StoreError, field_name
+from .records import Forecaster, Question, Source, _check_slug
+
+__all__ = ["Store", "load_store", "default_store_path", "parse_yaml", "locate", "dump_record"]
+
+try:
+    _BaseLoader = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader  # type: ignore[misc]
+
+STORE_ENV = "FORECASTBOOK_STORE"
+SPECIAL_FOLDERS = {"sources": Source, "forecasters": Forecaster}
+
+
+def default_store_path() -> Path:
+    """``$FORECASTBOOK_STORE`` if set, else ``./forecasts``."""
+    return Path(os.environ.get(STORE_ENV) or "forecasts")
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe C loader, noting duplicate keys (PyYAML keeps the last one silently)."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, Any]] = []
+
+    def construct_mapping(self, node, deep=False):  # noqa: ANN001, ANN201
+        seen = set()
+        for key_node, _ in node.value:
+            key = key_node.value
+            if isinstance(key, str):
+                if key in seen:
+                    self.duplicates.append((key, key_node.start_mark))
+                seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def parse_yaml(text: str) -> tuple[Any, list[tuple[str, Any]]]:
+    """Parse YAML safely; returns the data and any duplicate keys with their marks."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data(), loader.duplicates
+    finally:
+        loader.dispose()
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """Block style, with lists indented under their key as people write them."""
+
+    def increase_indent(self, flow=False, indentless=False):  # noqa: ANN001, ANN201
+        return super().increase_indent(flow, False)
+
+
+def dump_record(record: BaseModel) -> str:
+    """A record as YAML, fields in model order, defaults left out, text kept as written.
+
+    >>> from forecastbook.records import Forecaster
+    >>> print(dump_record(Forecaster(id="ana", name="Ana Lima")), end="")
+    id: ana
+    name: Ana Lima
+    """
+    data = record.model_dump(mode="python", exclude_defaults=True)
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=88,
+                     default_flow_style=False)
+
+
+def _key_matches(node_value: str, part: object) -> bool:
+    if node_value == str(part):
+        return True
+    try:
+        return float(node_value) == float(part)  # quantile levels: 0.50 and 0.5 are one key
+    except (TypeError, ValueError):
+        return False
+
+
+def locate(text: str, loc: Loc) -> tuple[int, int]:
+    """Line and column (1-based) of the field at ``loc`` in a YAML text.
+
+    Points at the value when the field is there, at its key for a key problem, and at
+    the nearest enclosing mapping when the field is missing.
+
+    >>> locate("a: 1\\nb:\\n  - x: 2\\n", ("b", 0, "x"))
+    (3, 8)
+    """
+    try:
+        node = yaml.compose(text, Loader=_BaseLoader)
+    except yaml.YAMLError:
+        return (1, 1)
+    if node is None:
+        return (1, 1)
+    mark = node.start_mark
+    parts = list(loc)
+    while parts:
+        part = parts.pop(0)
+        if part == "[key]":
+            break
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if _key_matches(key_node.value, part):
+                    if parts and parts[0] == "[key]":
+                        mark, node = key_node.start_mark, key_node
+                    else:
+                        mark, node = value_node.start_mark, value_node
+                    break
+            else:
+                break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            mark = node.start_mark
+        else:
+            break
+    return mark.line + 1, mark.column + 1
+
+
+def _pydantic_findings(exc: ValidationError, model: type[BaseModel]) -> Iterator[Finding]:
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            yield Finding((*loc, "[key]"), "unknown field")
+        elif kind == "missing":
+            yield Finding(loc, "required field is missing")
+        elif kind.startswith(("timezone_", "datetime_")) and loc and loc[-1] in ("at", "published"):
+            yield Finding(loc, f"must be a timestamp with a time zone, e.g. 2026-02-13T11:51:37+08:00, got {_shown(err['input'])}")
+        elif kind.startswith("date_"):
+            yield Finding(loc, f"must be a date as YYYY-MM-DD, got {_shown(err['input'])}")
+        else:
+            msg = err["msg"]
+            if msg.startswith("Value error, "):
+                msg = msg[len("Value error, "):]
+            if kind not in {"slug", "probability", "probability_sum", "quantile_order", "quantile_level", "quantile_types", "quantiles_empty"}:
+                msg = f"{msg[0].lower()}{msg[1:]}, got {err['input']!r}" if "input" in err else msg
+            # Union errors repeat one loc per member type: drop the member name.
+            loc = tuple(p for p in loc if p not in _UNION_MEMBER_NAMES)
+            yield Finding(loc, msg)
+
+
+def _shown(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else repr(value)
+
+
+_UNION_MEMBER_NAMES = {"bool", "str", "float", "date", "int", "function-after[_check_probability(), float]"}
+
+
+@dataclass
+class Store:
+    """The records of a store, with every problem found while reading and checking them.
+
+    Records that cannot be read or fail their model are kept out of ``questions``,
+    ``sources`` and ``forecasters``; records with other errors stay in, with the errors listed.
+    """
+
+    root: Path
+    questions: dict[str, Question] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    forecasters: dict[str, Forecaster] = field(default_factory=dict)
+    paths: dict[str, Path] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def raise_for_errors(self) -> Store:
+        """Raise :class:`StoreError` with every error, or return the store."""
+        if self.errors:
+            raise StoreError(self.errors)
+        return self
+
+    def question(self, qid: str) -> Question:
+        try:
+            return self.questions[qid]
+        except KeyError:
+            raise KeyError(f"no question with id '{qid}' in {self.root}") from None
+
+    def conditionals_of(self, qid: str) -> list[Question]:
+        """Questions whose condition names ``qid``, sorted by id."""
+        return sorted((q for q in self.questions.values() if q.condition and q.condition.question == qid),
+                      key=lambda q: q.id)
+
+    def path_of(self, qid: str) -> Path:
+        return self.paths[qid]
+
+    def _repr_html_(self) -> str:
+        from .display import store_html
+
+        return store_html(self)
+
+    def __repr__(self) -> str:
+        counts: dict[str, int] = {}
+        for q in self.questions.values():
+            counts[q.status] = counts.get(q.status, 0) + 1
+        shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        return (f"<Store {self.root}: {len(self.questions)} questions ({shown}), "
+                f"{len(self.forecasters)} forecasters, {len(self.sources)} sources, "
+                f"{len(self.errors)} errors, {len(self.warnings)} warnings>")
+
+
+class _FileReader:
+    """Reads one file into a record, turning each problem into a located Problem."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.shown = str(path)
+        self.text: str | None = None
+        self.problems: list[Problem] = []
+
+    def add(self, findings: Iterable[Finding]) -> None:
+        for f in findings:
+            line, col = locate(self.text, f.loc) if self.text is not None else (1, 1)
+            self.problems.append(Problem(self.shown, line, col, f.severity, field_name(_strip_key(f.loc)), f.message))
+
+    def read(self, model: type[BaseModel]) -> BaseModel | None:
+        raw = self.path.read_bytes()
+        try:
+            self.text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+            self.problems.append(Problem(self.shown, line, col, "error", "(file)",
+                                         f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be decoded"))
+            return None
+        try:
+            data, duplicates = parse_yaml(self.text)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            what = " ".join(x for x in (exc.context, exc.problem) if x)
+            self.problems.append(Problem(self.shown, line, col, "error", "(yaml)", f"malformed YAML: {what}"))
+            return None
+        except yaml.YAMLError as exc:
+            self.problems.append(Problem(self.shown, 1, 1, "error", "(yaml)", f"malformed YAML: {exc}"))
+            return None
+        for key, mark in duplicates:
+            self.problems.append(Problem(self.shown, mark.line + 1, mark.column + 1, "error", key,
+                                         "duplicate key: YAML would silently keep only the last value"))
+        if data is None:
+            self.problems.append(Problem(self.shown, 1, 1, "error", "(record)", "the file holds no record: it is empty"))
+            return None
+        if not isinstance(data, dict):
+            self.problems.append(Problem(self.shown, 1, 1, "error", "(record)",
+                                         f"a record is a YAML mapping of fields, got {type(data).__name__}"))
+            return None
+        try:
+            record = model.model_validate(data)
+        except ValidationError as exc:
+            self.add(_pydantic_findings(exc, model))
+            return None
+        stem = self.path.stem
+        if record.id != stem:  # type: ignore[attr-defined]
+            self.add([Finding(("id",), f"must match the file name '{stem}', got '{record.id}'")])  # type: ignore[attr-defined]
+            return None
+        return None if duplicates else record
+
+
+def _strip_key(loc: Loc) -> Loc:
+    return tuple(p for p in loc if p != "[key]")
+
+
+def _record_files(root: Path) -> Iterator[tuple[Path, type[BaseModel]]]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel = Path(dirpath).relative_to(root)
+        model = SPECIAL_FOLDERS.get(rel.parts[0], Question) if rel.parts else Question
+        for name in sorted(filenames):
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                yield Path(dirpath) / name, model
+
+
+def load_store(root: str | os.PathLike[str] | None = None) -> Store:
+    """Read and check every record under ``root`` (default: :func:`default_store_path`).
+
+    Never raises for bad records: see ``store.problems`` (or call ``raise_for_errors``).
+    """
+    root = Path(root) if root is not None else default_store_path()
+    store = Store(root=root)
+    if not root.is_dir():
+        store.problems.append(Problem(str(root), 1, 1, "error", "(store)", "no such folder"))
+        return store
+    readers: dict[str, _FileReader] = {}
+    first_seen: dict[tuple[type[BaseModel], str], Path] = {}
+    for path, model in _record_files(root):
+        stem = path.stem
+        try:
+            _check_slug(stem)
+        except ValueError:
+            store.problems.append(Problem(str(path), 1, 1, "error", "(file)",
+                                          f"file name '{stem}' is not a safe id (a lowercase slug of a-z, 0-9 and '-')"))
+            continue
+        reader = _FileReader(path)
+        record = reader.read(model)
+        earlier = first_seen.setdefault((model, stem), path)
+        if earlier != path:
+            reader.add([Finding(("id",), f"duplicate id: '{stem}' is also {earlier}")])
+        elif record is not None:
+            if isinstance(record, Question):
+                store.questions[stem] = record
+                store.paths[stem] = path
+                readers[stem] = reader
+                reader.add(checks.check_question(record))
+            elif isinstance(record, Source):
+                store.sources[stem] = record
+            else:
+                store.forecasters[stem] = record
+        store.problems.extend(reader.problems)
+        reader.problems = []
+    for qid, finding in checks.check_references(
+            store.questions, sources=store.sources, forecasters=store.forecasters,
+            question_files=[stem for (model, stem) in first_seen if model is Question]):
+        reader = readers[qid]
+        reader.add([finding])
+        store.problems.extend(reader.problems)
+        reader.problems = []
+    store.problems.sort(key=lambda p: (p.path, p.line, p.col))
+    return store

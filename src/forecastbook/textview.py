@@ -1,0 +1,127 @@
+"""Plain-text rendering for the terminal: aligned tables, CSV and JSON, and one record.
+
+>>> print(table([{"id": "a", "n": 1}, {"id": "bb", "n": 10}]))
+id  n
+--  --
+a   1
+bb  10
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from .checks import utc_day
+from .queries import conditional_tree, forecast_summary, status_as_of
+from .records import Question
+from .store import Store
+
+
+def _width(text: str) -> int:
+    """Display width: East Asian wide characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def table(rows: Sequence[Mapping[str, Any]], *, max_width: int = 70) -> str:
+    """An aligned text table; cells longer than ``max_width`` are cut with '…'."""
+    if not rows:
+        return "(none)"
+    columns = list(rows[0])
+    cells = [[_clip(_cell(r[c]), max_width) for c in columns] for r in rows]
+    widths = [max(_width(c), *(_width(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    lines = [columns, ["-" * w for w in widths], *cells]
+    return "\n".join(
+        "  ".join(text + " " * (w - _width(text)) for text, w in zip(line, widths)).rstrip() for line in lines
+    )
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if _width(text) <= limit else text[: limit - 1] + "…"
+
+
+def to_csv(rows: Sequence[Mapping[str, Any]]) -> str:
+    if not rows:
+        return ""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: _cell(v) for k, v in r.items()} for r in rows)
+    return buf.getvalue()
+
+
+def to_json(rows: Iterable[Mapping[str, Any]]) -> str:
+    return json.dumps(list(rows), ensure_ascii=False, indent=2, default=_cell)
+
+
+def show_question(store: Store, q: Question, *, as_of: dt.date) -> str:
+    """The whole record of one question, its forecasts and its conditional tree."""
+    out = [f"{q.id}  [{q.kind}, {status_as_of(q, as_of)} as of {as_of}]", q.title, ""]
+
+    def field(name: str, value: Any) -> None:
+        if value not in (None, [], ""):
+            out.append(f"{name + ':':<20}{_cell(value) if not isinstance(value, list) else ', '.join(map(str, value))}")
+
+    field("file", str(store.path_of(q.id)))
+    field("created", q.created)
+    field("closes", q.closes)
+    field("resolve by", q.resolve_by)
+    field("outcomes", q.outcomes)
+    if q.kind == "categorical":
+        field("ordered", "yes" if q.ordered else "no")
+    field("unit", q.unit)
+    field("lower bound", q.lower)
+    field("upper bound", q.upper)
+    field("implies", q.implies)
+    field("excludes", q.excludes)
+    field("tags", q.tags)
+    out += ["", "Criteria:", "  " + q.criteria]
+    if q.fine_print:
+        out += ["", "Fine print:", "  " + q.fine_print]
+    if q.resolution_sources:
+        out += ["", "Resolution sources:", *(f"  - {s}" for s in q.resolution_sources)]
+    if q.source:
+        src = store.sources.get(q.source.ref)
+        out += ["", f"Source: {q.source.ref}" + (f" ({src.author}, {_cell(src.published)})" if src else "")]
+        out.append(f"  「{q.source.quote}」")
+        if q.source.translation:
+            out.append(f"  \"{' '.join(q.source.translation.split())}\"")
+        if q.source.locator:
+            out.append(f"  at {q.source.locator}")
+    out += ["", f"Forecasts ({len(q.forecasts)}):"]
+    for f in sorted(q.forecasts, key=lambda f: f.at):
+        late = "  (after close: not scored)" if utc_day(f.at) > q.closes else ""
+        words = f"  [{f.verbal}]" if f.verbal else ""
+        out.append(f"  {f.at.isoformat()}  {f.by}: {forecast_summary(q, f)}{words}{late}")
+    if not q.forecasts:
+        out.append("  (none yet)")
+    out += ["", "Conditional tree:", *(f"  {line}" for line in conditional_tree(store, q.id))]
+    r = q.resolution
+    out += ["", "Resolution:"]
+    if r is None:
+        out.append("  (not resolved)")
+    else:
+        outcome = q.outcome_value()
+        shown = ("yes" if outcome else "no") if isinstance(outcome, bool) else _cell(outcome)
+        out.append(f"  {r.status} on {r.at}" + (f": {shown}" if r.status == "resolved" else ""))
+        if r.note:
+            out.append(f"  note: {r.note}")
+        for e in r.evidence:
+            out.append(f"  evidence: {e.url}" + (f" — \"{e.quote}\"" if e.quote else ""))
+    if q.history:
+        out += ["", "History:", *(f"  {h.at.isoformat()} {h.action}: {h.reason}" for h in q.history)]
+    return "\n".join(out)

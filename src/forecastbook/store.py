@@ -48,6 +48,9 @@ def default_store_path() -> Path:
     return Path(os.environ.get(STORE_ENV) or "forecasts")
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """The safe C loader, noting duplicate keys (PyYAML keeps the last one silently)."""
 
@@ -56,12 +59,13 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         self.duplicates: list[tuple[str, Any]] = []
 
     def construct_mapping(self, node, deep=False):  # noqa: ANN001, ANN201
-        seen = set()
-        for key_node, _ in node.value:
-            key = key_node.value
-            if isinstance(key, str):
+        keys = [key_node.value for key_node, _ in node.value if key_node.tag == _STR_TAG]
+        if len(set(keys)) != len(keys):
+            seen = set()
+            for key in keys:
                 if key in seen:
-                    self.duplicates.append((key, key_node.start_mark))
+                    mark = next(k.start_mark for k, _ in reversed(node.value) if k.value == key)
+                    self.duplicates.append((key, mark))
                 seen.add(key)
         return super().construct_mapping(node, deep)
 

@@ -126,3 +126,155 @@ def schema(kind: str) -> None:
 
     click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
 
+
+
+# --- the resolution round -------------------------------------------------------------------
+
+def _edit(action, *args, **kwargs):  # noqa: ANN001, ANN201
+    """Run a library edit; a refused change becomes a clear error and exit 1."""
+    from .resolve import EditError
+
+    try:
+        return action(*args, **kwargs)
+    except EditError as exc:
+        for p in exc.problems:
+            click.echo(str(p), err=True)
+        raise click.ClickException(str(exc).splitlines()[0]) from None
+
+
+def _changed(paths: list[Path]) -> None:
+    for path in paths:
+        click.echo(f"changed {path}")
+
+
+@main.command()
+@store_option
+@as_of_option
+@click.option("--within", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Also list questions coming due within this many days.")
+@click.option("--check", is_flag=True, help="Exit 1 when any question is overdue (for a scheduled job).")
+def due(store_path: Path, as_of: dt.date | None, within: int, check: bool) -> None:
+    """Unresolved questions past their resolve-by date, oldest first, with where to look."""
+    from .resolve import due as due_questions
+
+    as_of = as_of or _today()
+    store = _usable_store(store_path)
+    rows = due_questions(store, as_of=as_of, within=within)
+    for q, state in rows:
+        late = (as_of - q.resolve_by).days
+        when = f"{late} day(s) overdue" if state == "overdue" else f"due {q.resolve_by}"
+        click.echo(f"{q.id}  [{state}: resolve by {q.resolve_by}, {when}]")
+        click.echo(f"    {q.title}")
+        for source in q.resolution_sources or ["(no resolution sources given)"]:
+            click.echo(f"    - {source}")
+    n_overdue = sum(state == "overdue" for _, state in rows)
+    click.echo(f"{n_overdue} overdue, {len(rows) - n_overdue} coming due within {within} day(s), as of {as_of}")
+    if check and n_overdue:
+        sys.exit(1)
+
+
+@main.command()
+@store_option
+@click.argument("question_id")
+@click.argument("outcome")
+@click.option("--evidence", "evidence", multiple=True, required=True, metavar="URL",
+              help="Where the outcome is shown (repeatable; required).")
+@click.option("--quote", help="The words at the first evidence URL that settle it.")
+@click.option("--note", help="Anything a later reader needs to know.")
+@click.option("--at", type=DATE, help="Resolution date [default: today, UTC].")
+@click.option("--by", help="Who resolved it.")
+def resolve(store_path: Path, question_id: str, outcome: str, evidence, quote, note, at, by) -> None:
+    """Resolve a question (yes/no, an outcome name, a number or a date), with evidence.
+
+    Questions conditional on it whose condition failed are annulled, with the reason.
+    """
+    from .resolve import resolve as resolve_question
+
+    _changed(_edit(resolve_question, store_path, question_id, outcome, evidence=list(evidence), quote=quote,
+                   note=note, at=at, by=by))
+
+
+@main.command()
+@store_option
+@click.argument("question_id")
+@click.option("--reason", required=True, help="Why the question is annulled (kept in the record).")
+@click.option("--at", type=DATE, help="Date [default: today, UTC].")
+def annul(store_path: Path, question_id: str, reason: str, at) -> None:
+    """Annul a question (and, in cascade, the questions conditional on it)."""
+    from .resolve import annul as annul_question
+
+    _changed(_edit(annul_question, store_path, question_id, reason=reason, at=at))
+
+
+@main.command()
+@store_option
+@click.argument("question_id")
+@click.option("--reason", required=True, help="Why the resolution is withdrawn (kept in the history).")
+def unresolve(store_path: Path, question_id: str, reason: str) -> None:
+    """Withdraw a resolution; the old one and the reason stay in the record's history."""
+    from .resolve import unresolve as unresolve_question
+
+    _changed(_edit(unresolve_question, store_path, question_id, reason=reason))
+
+
+class Timestamp(click.ParamType):
+    name = "TIMESTAMP"
+
+    def convert(self, value, param, ctx):  # noqa: ANN001, ANN201
+        try:
+            stamp = dt.datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(f"expected a timestamp such as 2026-03-01T09:00:00+08:00, got {value!r}", param, ctx)
+        if stamp.tzinfo is None:
+            self.fail(f"the timestamp needs a time zone, e.g. {value}+00:00", param, ctx)
+        return stamp
+
+
+@main.command()
+@store_option
+@click.argument("question_id")
+@click.argument("value")
+@click.option("--by", required=True, help="Forecaster id (a record under forecasters/).")
+@click.option("--at", type=Timestamp(), help="When it was made, with a time zone [default: now].")
+@click.option("--rationale", help="Why.")
+@click.option("--verbal", help="The words the probability was read from.")
+@click.option("--derived", help="How the probability was read from the words.")
+def forecast(store_path: Path, question_id: str, value: str, by: str, at, rationale, verbal, derived) -> None:
+    """Add a forecast: 0.7 (binary), a=0.2,b=0.8 (categorical), 0.1=5,0.5=9,0.9=14 (quantiles)."""
+    from .resolve import add_forecast
+
+    _changed(_edit(add_forecast, store_path, question_id, value, by=by, at=at, rationale=rationale,
+                   verbal=verbal, derived=derived))
+
+
+@main.command()
+@store_option
+@click.option("--id", "qid", prompt="Id (a lowercase slug)", help="The question's id and file name.")
+@click.option("--title", prompt=True)
+@click.option("--kind", type=click.Choice(["binary", "categorical", "numeric", "date"]), prompt=True, default="binary")
+@click.option("--criteria", prompt="Resolution criteria (with a date)")
+@click.option("--closes", type=DATE, prompt="Closes (YYYY-MM-DD)")
+@click.option("--resolve-by", type=DATE, prompt="Resolve by (YYYY-MM-DD)")
+@click.option("--created", type=DATE, help="[default: today, UTC]")
+@click.option("--source-url", "resolution_sources", multiple=True, help="Where the answer will be found (repeatable).")
+@click.option("--outcomes", help="Categorical: outcome names, comma-separated.")
+@click.option("--ordered", is_flag=True, help="Categorical: the outcomes are ordered.")
+@click.option("--unit", help="Numeric: the unit.")
+@click.option("--tag", "tags", multiple=True)
+@click.option("--folder", help="Sub-folder of the store to put the file in.")
+def new(store_path: Path, qid, title, kind, criteria, closes, resolve_by, created, resolution_sources, outcomes,
+        ordered, unit, tags, folder) -> None:
+    """Scaffold a question file that validates as written (asks for what is missing on a terminal)."""
+    from .resolve import new_question
+
+    fields = {"id": qid, "title": title, "kind": kind, "criteria": criteria, "created": created or _today(),
+              "closes": closes, "resolve_by": resolve_by, "resolution_sources": list(resolution_sources),
+              "tags": list(tags)}
+    if outcomes:
+        fields["outcomes"] = [o.strip() for o in outcomes.split(",") if o.strip()]
+    if ordered:
+        fields["ordered"] = True
+    if unit:
+        fields["unit"] = unit
+    path = _edit(new_question, store_path, fields, folder=folder)
+    click.echo(f"wrote {path}")

@@ -79,11 +79,7 @@ def parse_yaml(text: str) -> tuple[Any, list[tuple[str, Any]]]:
         loader.dispose()
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """Block style, with lists indented under their key as people write them."""
-
-    def increase_indent(self, flow=False, indentless=False):  # noqa: ANN001, ANN201
-        return super().increase_indent(flow, False)
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def dump_record(record: BaseModel) -> str:

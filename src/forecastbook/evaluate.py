@@ -1,0 +1,212 @@
+"""Scoring a store as of a date: which forecasts count, their scores, what was left out,
+calibration by group, and how the record grew as outcomes arrived.
+
+A forecast counts when it is a forecaster's final forecast on a question made on or before
+the day the question closes, and the question was resolved on or before ``as_of``.
+Everything else is counted, never silently dropped: questions still open or overdue,
+annulled or ambiguous, forecasts made after close, and questions nobody forecast.
+
+>>> import forecastbook
+>>> store = forecastbook.load_store("forecasts")
+>>> exclusions(store, as_of="2026-11-27")[["forecaster", "forecast_questions", "scored", "unresolved"]]
+     forecaster  forecast_questions  scored  unresolved
+0  moyunlanting                   3       0           3
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from . import scoring
+from .calibration import decompose
+from .frames import as_date, binary_forecasts, categorical_forecasts, questions_frame
+from .store import Store
+
+__all__ = ["binary_scores", "categorical_scores", "exclusions", "scoreboard", "time_averaged",
+           "calibration_by", "replay", "resolution_dates"]
+
+SCORES = ["brier", "log", "spherical", "misclassification"]
+
+
+def _final(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each forecaster's last forecast per question made on or before close."""
+    before = frame[~frame["after_close"]]
+    return before.sort_values("at", kind="stable").groupby(["question_id", "forecaster"], sort=True).tail(1)
+
+
+def binary_scores(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
+    """One row per scored binary forecast (final before close, resolved by ``as_of``).
+
+    Columns: ``question_id, forecaster, at, probability, outcome`` (1.0, 0.0 or a
+    probability), ``brier, log, spherical, misclassification`` (losses),
+    ``baseline`` (Metaculus' baseline score), ``tags, source, resolved_at``.
+    """
+    bf = binary_forecasts(store, as_of=as_of)
+    final = _final(bf)
+    final = final[final["status"] == "resolved"].reset_index(drop=True)
+    y, p = final["outcome"].to_numpy(float), final["probability"].to_numpy(float)
+    out = final[["question_id", "forecaster", "at", "probability", "outcome"]].copy()
+    for name in SCORES:
+        out[name] = scoring.BINARY_RULES[name](y, p)
+    out["baseline"] = np.where(np.isin(y, (0.0, 1.0)), scoring.metaculus_baseline_score(y, p), np.nan)
+    out["tags"], out["source"], out["resolved_at"] = final["tags"], final["source"], final["resolved_at"]
+    return out
+
+
+def categorical_scores(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
+    """One row per scored categorical forecast: ``brier`` (summed over outcomes, on the
+    0-2 scale), ``log``, and ``rps`` (normalised to 0-1; ordered questions only)."""
+    cf = categorical_forecasts(store, as_of=as_of)
+    if cf.empty:
+        return pd.DataFrame(columns=["question_id", "forecaster", "at", "n_outcomes", "brier", "log", "rps"])
+    cf = cf[(cf["status"] == "resolved") & ~cf["after_close"]]
+    rows = []
+    for (qid, who), part in cf.groupby(["question_id", "forecaster"], sort=True):
+        last = part[part["at"] == part["at"].max()].sort_values("position")
+        probs = last["probability"].to_numpy(float)[None, :]
+        idx = [int(np.argmax(last["realised"].to_numpy()))]
+        rows.append((qid, who, last["at"].iloc[0], probs.shape[1],
+                     scoring.brier_score_categorical(probs, idx)[0], scoring.log_score_categorical(probs, idx)[0],
+                     scoring.ranked_probability_score(probs, idx)[0] if last["ordered"].iloc[0] else np.nan))
+    return pd.DataFrame(rows, columns=["question_id", "forecaster", "at", "n_outcomes", "brier", "log", "rps"])
+
+
+def exclusions(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
+    """Per forecaster: questions forecast, how many were scored, and why the rest were not.
+
+    Columns: ``forecaster, forecast_questions, scored, unresolved`` (open or overdue),
+    ``annulled, ambiguous, not_binary`` (scored by other tables), ``after_close_only``
+    (every forecast came after close), ``forecasts_after_close``.
+    """
+    as_of = as_date(as_of)
+    qf = questions_frame(store, as_of=as_of).set_index("id")
+    rows: dict[str, dict[str, int]] = {}
+    for q in store.questions.values():
+        status = qf.at[q.id, "status"]
+        by_forecaster: dict[str, list[bool]] = {}
+        for f in q.forecasts:
+            if f.at.astimezone(dt.timezone.utc).date() <= as_of:
+                by_forecaster.setdefault(f.by, []).append(f.at.astimezone(dt.timezone.utc).date() > q.closes)
+        for who, late in by_forecaster.items():
+            r = rows.setdefault(who, dict.fromkeys(
+                ["forecast_questions", "scored", "unresolved", "annulled", "ambiguous", "not_binary",
+                 "after_close_only", "forecasts_after_close"], 0))
+            r["forecast_questions"] += 1
+            r["forecasts_after_close"] += sum(late)
+            if status in ("open", "overdue"):
+                r["unresolved"] += 1
+            elif status in ("annulled", "ambiguous"):
+                r[status] += 1
+            elif all(late):
+                r["after_close_only"] += 1
+            elif q.kind != "binary":
+                r["not_binary"] += 1
+            else:
+                r["scored"] += 1
+    frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("forecaster").reset_index()
+    if frame.empty:
+        return pd.DataFrame(columns=["forecaster", "forecast_questions", "scored", "unresolved", "annulled",
+                                     "ambiguous", "not_binary", "after_close_only", "forecasts_after_close"])
+    return frame.sort_values("forecaster", ignore_index=True)
+
+
+def time_averaged(store: Store, *, as_of: dt.date | str, score: scoring._rules.ScoreName = "brier") -> pd.DataFrame:
+    """Time-averaged scores of each forecaster on each binary question resolved by ``as_of``
+    (see :func:`forecastbook.scoring.time_averaged_scores`)."""
+    bf = binary_forecasts(store, as_of=as_of)
+    bf = bf[bf["status"] == "resolved"]
+    return scoring.time_averaged_scores(bf, score=score)
+
+
+def _reference_scores(scores: pd.DataFrame, reference: str, base_rate: float) -> np.ndarray:
+    y = scores["outcome"].to_numpy(float)
+    if reference == "always-50":
+        return scoring.brier_score(y, np.full(y.size, 0.5))
+    if reference == "base-rate":
+        return scoring.brier_score(y, np.full(y.size, base_rate))
+    if reference == "crowd-median":
+        median = scores.groupby("question_id")["probability"].transform("median").to_numpy(float)
+        return scoring.brier_score(y, median)
+    # another forecaster: their final forecast on the same question (NaN where they had none)
+    theirs = scores[scores["forecaster"] == reference].set_index("question_id")["probability"]
+    return scoring.brier_score(y, scores["question_id"].map(theirs).to_numpy(float))
+
+
+def scoreboard(store: Store, *, as_of: dt.date | str,
+               references: Iterable[str] = ("always-50", "base-rate", "crowd-median")) -> pd.DataFrame:
+    """Per forecaster: mean Brier, log (finite mean, with the count of infinite ones),
+    spherical, time-averaged Brier with coverage, Brier skill against each reference
+    (``always-50``, ``base-rate`` of the scored outcomes, ``crowd-median`` of all
+    forecasters' final forecasts, or another forecaster's id), and the exclusion counts.
+    """
+    scores = binary_scores(store, as_of=as_of)
+    excl = exclusions(store, as_of=as_of)
+    if scores.empty:
+        return excl.assign(brier=np.nan, log=np.nan, log_inf=0, n=0)
+    summary = scoring.summarize_scores(scores, columns=["brier", "log", "spherical", "baseline"])
+    summary = summary.rename(columns={"brier_n": "n"}).drop(columns=["brier_inf", "brier_nan", "spherical_n",
+                                                                      "spherical_inf", "spherical_nan", "log_nan",
+                                                                      "log_n", "baseline_n", "baseline_nan"])
+    base_rate = float(np.nanmean(scores["outcome"]))
+    for ref in references:
+        ref_scores = _reference_scores(scores, ref, base_rate)
+        skill = {who: scoring.skill_score(scores.loc[idx, "brier"].to_numpy(), ref_scores[idx])
+                 for who, idx in scores.groupby("forecaster").indices.items()}
+        summary[f"skill_vs_{ref}"] = summary["forecaster"].map(skill)
+    ta = time_averaged(store, as_of=as_of)
+    if not ta.empty:
+        tmean = ta.groupby("forecaster").agg(time_averaged_brier=("score", "mean"), coverage=("coverage", "mean"))
+        summary = summary.merge(tmean, left_on="forecaster", right_index=True, how="left")
+    return summary.merge(excl, on="forecaster", how="outer").sort_values("forecaster", ignore_index=True)
+
+
+def calibration_by(store: Store, *, as_of: dt.date | str,
+                   by: Literal["forecaster", "tag", "source", "all"] = "forecaster",
+                   score: scoring._rules.ScoreName = "brier") -> pd.DataFrame:
+    """CORP decomposition of the scored binary forecasts per group: ``group, n, score,
+    miscalibration, discrimination, uncertainty``. Probabilistic resolutions are left out
+    (CORP needs 0/1 outcomes) and counted in ``n_left_out``."""
+    scores = binary_scores(store, as_of=as_of)
+    crisp = scores[np.isin(scores["outcome"], (0.0, 1.0))]
+    left_out = len(scores) - len(crisp)
+    if by == "tag":
+        crisp = crisp.explode("tags").rename(columns={"tags": "group"}).dropna(subset=["group"])
+    else:
+        crisp = crisp.assign(group="all" if by == "all" else crisp[by])
+    rows = []
+    for group, part in crisp.groupby("group", sort=True):
+        d = decompose(part["outcome"], part["probability"], score=score)
+        rows.append((group, d.n, d.score, d.miscalibration, d.discrimination, d.uncertainty))
+    out = pd.DataFrame(rows, columns=["group", "n", "score", "miscalibration", "discrimination", "uncertainty"])
+    out.attrs["n_left_out"] = left_out
+    return out
+
+
+def resolution_dates(store: Store, *, until: dt.date | str) -> list[dt.date]:
+    """Distinct dates on which questions were resolved, up to ``until``."""
+    until = as_date(until)
+    return sorted({q.resolution.at for q in store.questions.values()
+                   if q.resolution is not None and q.resolution.status == "resolved" and q.resolution.at <= until})
+
+
+def replay(store: Store, *, until: dt.date | str, dates: Iterable[dt.date] | None = None) -> pd.DataFrame:
+    """The track record as it grew: for each date (default: each resolution date up to
+    ``until``), per forecaster, the mean Brier and log scores and n as of that date."""
+    dates = list(dates) if dates is not None else resolution_dates(store, until=until)
+    if not dates:
+        return pd.DataFrame(columns=["as_of", "forecaster", "brier", "log", "n"])
+    scores = binary_scores(store, as_of=max(dates))
+    frames = []
+    for day in dates:
+        known = scores[pd.to_datetime(scores["resolved_at"]).dt.date <= day]
+        if known.empty:
+            continue
+        s = scoring.summarize_scores(known, columns=["brier", "log"])
+        frames.append(pd.DataFrame({"as_of": day, "forecaster": s["forecaster"], "brier": s["brier"],
+                                    "log": s["log"], "n": s["brier_n"]}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["as_of", "forecaster", "brier", "log", "n"])

@@ -102,7 +102,7 @@ def test_refused_edit_names_file_line_and_field(store):
     result = run("forecast", "--store", store, "visit-talks-fail", "0.4", "--by", "nobody",
                  "--at", "2026-03-01T00:00:00+00:00")
     path = store / ARTICLE / "visit-talks-fail.yaml"
-    assert f"{path}:32:7: error: forecasts[0].by: no forecaster with id 'nobody' under forecasters/" in result.output
+    assert f"{path}:29:7: error: forecasts[0].by: no forecaster with id 'nobody' under forecasters/" in result.output
 
 
 def test_forecast_unresolve_and_history(store):

@@ -112,7 +112,7 @@ def _categorical(i: int, rng: np.random.Generator) -> Question:
     resolve_at = closes + dt.timedelta(days=5)
     return Question(
         id=qid, title=f"SIMULATED categorical question {i}", kind="categorical", outcomes=outcomes, ordered=True,
-        criteria="SIMULATED: resolves to the band drawn from the simulated probabilities.",
+        criteria=f"SIMULATED: resolves on {closes + dt.timedelta(days=5)} to the band drawn from the simulated probabilities.",
         resolution_sources=[f"https://example.org/simulated/{qid}"], created=created, closes=closes,
         resolve_by=closes + dt.timedelta(days=30), tags=["simulated"], forecasts=sorted(forecasts, key=lambda f: f.at),
         resolution=Resolution(outcome=result, at=resolve_at, by="simulation",

@@ -169,6 +169,21 @@ def check_references(
                     shown = ["yes", "no"] if target.kind == "binary" else allowed
                     yield qid, Finding(("condition", "outcome"),
                                        f"'{target.id}' can resolve to {shown}, got {q.condition.outcome!r}")
+        if q.variant_of is not None:
+            if q.variant_of not in exists:
+                yield qid, Finding(("variant_of",), f"no question with id '{q.variant_of}'")
+            elif q.condition is None:
+                yield qid, Finding(("variant_of",), "only a conditional question is a variant of another")
+        if q.same_event is not None:
+            target = questions.get(q.same_event.question)
+            if q.same_event.question not in exists:
+                yield qid, Finding(("same_event", "question"), f"no question with id '{q.same_event.question}'")
+            elif target is not None and target.kind != "categorical":
+                yield qid, Finding(("same_event", "question"), f"'{target.id}' is {target.kind}, not categorical")
+            elif target is not None:
+                for j, name in enumerate(q.same_event.outcomes):
+                    if name not in (target.outcomes or []):
+                        yield qid, Finding(("same_event", "outcomes", j), f"'{name}' is not an outcome of '{target.id}'")
         for relation in ("implies", "excludes"):
             for j, other in enumerate(getattr(q, relation)):
                 if other not in exists:

@@ -70,14 +70,21 @@ def main() -> None:
 @store_option
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def validate(store_path: Path, strict: bool) -> None:
-    """Check every record in the store; list every problem as FILE:LINE:COL."""
+    """Check every record in the store; list every problem as FILE:LINE:COL.
+
+    Coherence of related forecasts and lints of the records are warnings.
+    """
+    from . import coherence
+
     store = load_store(store_path)
-    for p in store.problems:
+    found = sorted([*store.problems, *coherence.problems(store)], key=lambda p: (p.path, p.line, p.col))
+    for p in found:
         click.echo(str(p))
-    n_err, n_warn = len(store.errors), len(store.warnings)
+    n_err = sum(p.severity == "error" for p in found)
+    n_warn = len(found) - n_err
     summary = (f"{len(store.questions)} questions, {len(store.forecasters)} forecasters, "
                f"{len(store.sources)} sources: {n_err} error(s), {n_warn} warning(s)")
-    click.echo(summary, err=bool(store.problems))
+    click.echo(summary, err=bool(found))
     if n_err or (strict and n_warn):
         sys.exit(1)
 

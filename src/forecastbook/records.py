@@ -43,6 +43,7 @@ __all__ = [
     "HistoryEntry",
     "Question",
     "Resolution",
+    "SameEvent",
     "Source",
     "SourceRef",
     "SLUG_PATTERN",
@@ -118,6 +119,13 @@ class Condition(_Record):
         if isinstance(value, str) and value.strip().lower() in {"yes", "no", "true", "false"}:
             return binary_outcome(value)
         return value
+
+
+class SameEvent(_Record):
+    """This binary question is the same event as ``question`` resolving to one of ``outcomes``."""
+
+    question: Slug
+    outcomes: list[str] = Field(min_length=1)
 
 
 class Forecast(_Record):
@@ -230,6 +238,10 @@ class Question(_Record):
     lower: float | dt.date | None = Field(default=None, description="numeric/date: lower bound")
     upper: float | dt.date | None = Field(default=None, description="numeric/date: upper bound")
     condition: Condition | None = None
+    variant_of: Slug | None = Field(
+        default=None, description="conditional questions: the unconditional question this one asks under `condition`")
+    same_event: SameEvent | None = Field(
+        default=None, description="binary questions: the same event as outcomes of a categorical question")
     implies: list[Slug] = Field(default_factory=list, description="P(this) <= P(each of these)")
     excludes: list[Slug] = Field(default_factory=list, description="P(this) + P(that) <= 1")
     source: SourceRef | None = None

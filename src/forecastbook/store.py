@@ -216,6 +216,12 @@ class Store:
     def path_of(self, qid: str) -> Path:
         return self.paths[qid]
 
+    def locate(self, qid: str, finding: Finding) -> Problem:
+        """Place a finding about question ``qid`` in its file."""
+        path = self.paths[qid]
+        line, col = locate(path.read_text(encoding="utf-8"), finding.loc)
+        return Problem(str(path), line, col, finding.severity, field_name(_strip_key(finding.loc)), finding.message)
+
     def _repr_html_(self) -> str:
         from .display import store_html
 

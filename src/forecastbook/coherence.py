@@ -1,0 +1,231 @@
+"""Consistency across related forecasts, and lints of records. Nothing here writes.
+
+For each forecaster, forecasts standing at the same time (their latest on each question at
+that moment) are compared:
+
+- law of total probability: with a condition A, the variants B|A and B|not-A of a question
+  B imply P(B) = P(A) P(B|A) + (1 - P(A)) P(B|not A); without P(A) they still bound P(B)
+  between P(B|A) and P(B|not A);
+- ``implies``: P(this) <= P(that); ``excludes``: P(this) + P(that) <= 1;
+- ``same_event``: P(binary) equals the summed probability of the categorical outcomes.
+
+Lints: criteria too short or without a date, no resolution sources, verbal words off the
+scale or with a probability outside their band.
+
+>>> import forecastbook
+>>> store = forecastbook.load_store("forecasts")
+>>> implied_unconditional(store)[["question_id", "forecaster", "implied_low", "implied_high", "stated"]]
+               question_id    forecaster  implied_low  implied_high  stated
+0  retighten-by-2026-12-31  moyunlanting          0.5         0.875     NaN
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from . import verbal
+from .problems import Finding, Problem
+from .records import Question
+from .store import Store
+
+__all__ = ["TOLERANCE", "coherence_findings", "lint_findings", "problems", "implied_unconditional"]
+
+TOLERANCE = 0.005
+MIN_CRITERIA = 40
+_DATE = re.compile(r"\b(19|20)\d{2}\b")
+
+
+@dataclass(frozen=True)
+class _Standing:
+    """One forecaster's binary forecasts on one question, in time order."""
+
+    times: list[dt.datetime]
+    values: list[float]
+    indices: list[int]
+
+    def at(self, t: dt.datetime) -> tuple[float, int] | None:
+        k = bisect.bisect_right(self.times, t) - 1
+        return (self.values[k], self.indices[k]) if k >= 0 else None
+
+
+def _binary_standing(q: Question, who: str) -> _Standing | None:
+    rows = sorted((f.at, f.probability, i) for i, f in enumerate(q.forecasts)
+                  if f.by == who and f.probability is not None)
+    if not rows:
+        return None
+    return _Standing([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+
+
+def _categorical_standing(q: Question, who: str, outcomes: list[str]) -> _Standing | None:
+    rows = sorted((f.at, sum(f.probabilities.get(o, 0.0) for o in outcomes), i) for i, f in enumerate(q.forecasts)
+                  if f.by == who and f.probabilities is not None)
+    if not rows:
+        return None
+    return _Standing([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+
+
+def _forecasters(*questions: Question) -> set[str]:
+    return {f.by for q in questions for f in q.forecasts}
+
+
+def _moments(*series: _Standing | None) -> list[dt.datetime]:
+    return sorted({t for s in series if s is not None for t in s.times})
+
+
+def _pairwise(store: Store, a: Question, b: Question, series_b, relation: str) -> Iterator[tuple[str, Finding]]:
+    for who in sorted(_forecasters(a, b)):
+        sa, sb = _binary_standing(a, who), series_b(b, who)
+        if sa is None or sb is None:
+            continue
+        for t in _moments(sa, sb):
+            pa, pb = sa.at(t), sb.at(t)
+            if pa is None or pb is None:
+                continue
+            message = _violation(relation, pa[0], pb[0], b.id)
+            if message:
+                later, index = (a.id, pa[1]) if a.forecasts[pa[1]].at >= b.forecasts[pb[1]].at else (b.id, pb[1])
+                yield later, Finding(("forecasts", index, "probability"), f"{who}, standing at {t.isoformat()}: {message}",
+                                     "warning")
+                break
+
+
+def _violation(relation: str, pa: float, pb: float, other: str) -> str | None:
+    if relation == "implies" and pa > pb + TOLERANCE:
+        return f"P(this) = {pa:g} exceeds P('{other}') = {pb:g}, but this question implies that one"
+    if relation == "excludes" and pa + pb > 1 + TOLERANCE:
+        return f"P(this) + P('{other}') = {pa + pb:g} exceeds 1, but the two exclude each other"
+    if relation == "same_event" and abs(pa - pb) > TOLERANCE:
+        return f"P(this) = {pa:g} but the same event in '{other}' has {pb:g}"
+    return None
+
+
+def _variants(store: Store, b: Question) -> tuple[Question | None, Question | None, Question | None]:
+    """Condition A and the variants of B under A = yes and A = no, if B has both."""
+    given_yes = given_no = None
+    for q in store.questions.values():
+        if q.variant_of == b.id and q.condition is not None and q.condition.outcome in (True, False):
+            if q.condition.outcome is True:
+                given_yes = q
+            else:
+                given_no = q
+    if given_yes is None or given_no is None or given_yes.condition.question != given_no.condition.question:
+        return None, None, None
+    return store.questions.get(given_yes.condition.question), given_yes, given_no
+
+
+def implied_unconditional(store: Store):  # noqa: ANN201 - a DataFrame; pandas is imported only here
+    """For every question with variants under a binary condition: per forecaster and
+    moment, P(B|A), P(B|not A), P(A) if stated, the interval or point they imply for P(B),
+    and the P(B) stated, if any.
+
+    Columns: ``question_id, condition, forecaster, at, p_given_yes, p_given_no,
+    p_condition, implied_low, implied_high, stated, coherent``.
+    """
+    import pandas as pd
+
+    rows = []
+    for b in sorted(store.questions.values(), key=lambda q: q.id):
+        a, yes, no = _variants(store, b)
+        if a is None:
+            continue
+        for who in sorted(_forecasters(a, b, yes, no)):
+            s1, s0 = _binary_standing(yes, who), _binary_standing(no, who)
+            sa, sb = _binary_standing(a, who), _binary_standing(b, who)
+            for t in _moments(s1, s0, sa, sb):
+                p1, p0 = s1.at(t) if s1 else None, s0.at(t) if s0 else None
+                if p1 is None or p0 is None:
+                    continue
+                pa, pb = (sa.at(t) if sa else None), (sb.at(t) if sb else None)
+                if pa is not None:
+                    low = high = pa[0] * p1[0] + (1 - pa[0]) * p0[0]
+                else:
+                    low, high = min(p1[0], p0[0]), max(p1[0], p0[0])
+                stated = pb[0] if pb is not None else math.nan
+                coherent = math.isnan(stated) or (low - TOLERANCE <= stated <= high + TOLERANCE)
+                rows.append((b.id, a.id, who, t, p1[0], p0[0], pa[0] if pa else math.nan, low, high, stated, coherent))
+    return pd.DataFrame(rows, columns=["question_id", "condition", "forecaster", "at", "p_given_yes", "p_given_no",
+                                       "p_condition", "implied_low", "implied_high", "stated", "coherent"])
+
+
+def _total_probability(store: Store) -> Iterator[tuple[str, Finding]]:
+    for b in store.questions.values():
+        a, yes, no = _variants(store, b)
+        if a is None:
+            continue
+        for who in sorted(_forecasters(b)):
+            s1, s0, sa, sb = (_binary_standing(q, who) for q in (yes, no, a, b))
+            if sb is None or s1 is None or s0 is None:
+                continue
+            for t in _moments(s1, s0, sa, sb):
+                p1, p0, pb = s1.at(t), s0.at(t), sb.at(t)
+                pa = sa.at(t) if sa else None
+                if p1 is None or p0 is None or pb is None:
+                    continue
+                if pa is not None:
+                    implied = pa[0] * p1[0] + (1 - pa[0]) * p0[0]
+                    if abs(pb[0] - implied) > TOLERANCE:
+                        yield b.id, Finding(("forecasts", pb[1], "probability"),
+                                            f"{who}, standing at {t.isoformat()}: P(this) = {pb[0]:g}, but P('{a.id}') = "
+                                            f"{pa[0]:g} with P(this | yes) = {p1[0]:g} and P(this | no) = {p0[0]:g} "
+                                            f"implies {implied:.4g}", "warning")
+                        break
+                elif not min(p1[0], p0[0]) - TOLERANCE <= pb[0] <= max(p1[0], p0[0]) + TOLERANCE:
+                    yield b.id, Finding(("forecasts", pb[1], "probability"),
+                                        f"{who}, standing at {t.isoformat()}: P(this) = {pb[0]:g} lies outside "
+                                        f"[{min(p1[0], p0[0]):g}, {max(p1[0], p0[0]):g}], the range its conditional "
+                                        f"forecasts allow", "warning")
+                    break
+
+
+def coherence_findings(store: Store) -> Iterator[tuple[str, Finding]]:
+    """Every incoherence among standing forecasts, as ``(question_id, warning)``."""
+    for a in sorted(store.questions.values(), key=lambda q: q.id):
+        if a.kind != "binary":
+            continue
+        for other in a.implies:
+            b = store.questions.get(other)
+            if b is not None and b.kind == "binary":
+                yield from _pairwise(store, a, b, _binary_standing, "implies")
+        for other in a.excludes:
+            b = store.questions.get(other)
+            if b is not None and b.kind == "binary" and (a.id < b.id or a.id not in b.excludes):
+                yield from _pairwise(store, a, b, _binary_standing, "excludes")
+        if a.same_event is not None and a.same_event.question in store.questions:
+            b = store.questions[a.same_event.question]
+            outcomes = a.same_event.outcomes
+            yield from _pairwise(store, a, b, lambda q, who: _categorical_standing(q, who, outcomes), "same_event")
+    yield from _total_probability(store)
+
+
+def lint_findings(store: Store) -> Iterator[tuple[str, Finding]]:
+    """Lints of each question's text and verbal forecasts, as ``(question_id, warning)``."""
+    for q in sorted(store.questions.values(), key=lambda q: q.id):
+        text = " ".join(q.criteria.split())
+        if len(text) < MIN_CRITERIA:
+            yield q.id, Finding(("criteria",), f"only {len(text)} characters: say precisely what counts", "warning")
+        if not _DATE.search(q.criteria):
+            yield q.id, Finding(("criteria",), "names no date or year: say by when", "warning")
+        if not q.resolution_sources:
+            yield q.id, Finding(("resolution_sources",), "none given: say where the answer will be found", "warning")
+        for i, f in enumerate(q.forecasts):
+            if f.verbal is None or f.probability is None:
+                continue
+            term = verbal.band(f.verbal)
+            if term is None:
+                yield q.id, Finding(("forecasts", i, "verbal"),
+                                    f"'{f.verbal}' is not on the verbal scale; its probability cannot be checked", "warning")
+            elif not (term.contains(f.probability) or term.contains(1 - f.probability)):
+                yield q.id, Finding(("forecasts", i, "probability"),
+                                    f"{f.probability:g} is outside the band of '{f.verbal}' "
+                                    f"({term.low:g}-{term.high:g}), read either way", "warning")
+
+
+def problems(store: Store) -> list[Problem]:
+    """Coherence warnings and lints, located in their files."""
+    found = [*coherence_findings(store), *lint_findings(store)]
+    return [store.locate(qid, f) for qid, f in found]

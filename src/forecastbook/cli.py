@@ -285,3 +285,32 @@ def new(store_path: Path, qid, title, kind, criteria, closes, resolve_by, create
         fields["unit"] = unit
     path = _edit(new_question, store_path, fields, folder=folder)
     click.echo(f"wrote {path}")
+
+
+@main.command()
+@store_option
+@as_of_option
+@click.option("--out", type=click.Path(path_type=Path), default="report", show_default=True,
+              help="Folder for the HTML report.")
+@click.option("--notebooks", "notebooks_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              default=None, help="Folder of the notebooks [default: the repository's notebooks/].")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the resampled bands.")
+def report(store_path: Path, as_of: dt.date | None, out: Path, notebooks_dir: Path | None, seed: int) -> None:
+    """The main job: validate, summarise, run the notebooks on the store, write HTML."""
+    from . import coherence
+    from .report import summary_text, write_report
+
+    as_of = as_of or _today()
+    store = _usable_store(store_path)
+    warnings = [*store.warnings, *coherence.problems(store)]
+    click.echo(f"validated {store_path}: 0 errors, {len(warnings)} warning(s)")
+    for p in warnings:
+        click.echo(f"  {p}")
+    summary = summary_text(store, as_of=as_of)
+    click.echo(summary)
+    notebooks_dir = notebooks_dir or Path(__file__).resolve().parents[2] / "notebooks"
+    if not (notebooks_dir / "article.ipynb").exists():
+        raise click.ClickException(f"no notebooks in {notebooks_dir}; pass --notebooks DIR")
+    index = write_report(store_path, as_of=as_of, out=out, notebooks_dir=notebooks_dir, summary=summary,
+                         seed=seed, progress=click.echo)
+    click.echo(f"report written: {index}")

@@ -225,7 +225,8 @@ def _binomial_interval(k: Float, n: Float, level: float, kind: str) -> tuple[Flo
         z = stats.norm.ppf((1 + level) / 2)
         centre = (k + z**2 / 2) / (n + z**2)
         half = z / (n + z**2) * np.sqrt(k * (n - k) / n + z**2 / 4)
-        return centre - half, centre + half
+        # exact at the ends (rounding could otherwise leave 1 - 1e-16 above an observed 1)
+        return np.where(k == 0, 0.0, centre - half), np.where(k == n, 1.0, centre + half)
     if kind == "jeffreys":
         a = (1 - level) / 2
         lower = np.where(k == 0, 0.0, stats.beta.ppf(a, k + 0.5, n - k + 0.5))

@@ -64,7 +64,7 @@ def plot_reliability_diagram(
                             color=line.get_color(), lw=0, label=f"{level:.0%} {band} band", zorder=2)
     else:
         table = reliability(y, p, method=method, n_bins=n_bins, level=level)
-        err = np.vstack([table["observed"] - table["lower"], table["upper"] - table["observed"]])
+        err = np.clip(np.vstack([table["observed"] - table["lower"], table["upper"] - table["observed"]]), 0, None)
         ax.errorbar(table["mean_forecast"], table["observed"], yerr=err, fmt="o-", color=color, capsize=3,
                     label=f"{name}; {table['binning'].iloc[0]} bins, {level:.0%} {table['interval'].iloc[0]}", zorder=3)
         for _, row in table.iterrows():

@@ -1,0 +1,60 @@
+"""Figures of records: the conditional tree. (Calibration and score plots live in
+``forecastbook.calibration``.) Each takes ``ax=``, draws on it, and returns it."""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+
+from .records import Question
+from .store import Store
+
+__all__ = ["plot_conditional_tree"]
+
+
+def _label(q: Question, as_of) -> str:  # noqa: ANN001
+    from .queries import forecast_summary, status_as_of
+
+    latest = max(q.forecasts, key=lambda f: f.at, default=None)
+    # the words themselves may be in a script the default font lacks: say that they exist
+    said = (f"\n{latest.by}: {forecast_summary(q, latest)}" + (" (from words)" if latest.verbal else "")
+            if latest else "\nno forecast yet")
+    return "\n".join(textwrap.wrap(q.id, 34)) + f"\n[{status_as_of(q, as_of)}]" + said
+
+
+def plot_conditional_tree(store: Store, root: str, *, as_of, ax: Axes | None = None) -> Axes:  # noqa: ANN001
+    """Draw ``root`` and the questions conditional on it (recursively), each with its
+    status as of ``as_of`` and its latest forecast; edges are labelled with the condition."""
+    if ax is None:
+        ax = plt.subplots(figsize=(10, 4.5))[1]
+    levels: list[list[tuple[Question, Question | None]]] = [[(store.question(root), None)]]
+    while True:
+        nxt = [(child, parent) for parent, _ in levels[-1] for child in store.conditionals_of(parent.id)]
+        if not nxt or len(levels) > 6:
+            break
+        levels.append(nxt)
+    pos: dict[str, tuple[float, float]] = {}
+    for depth, row in enumerate(levels):
+        for i, (q, _) in enumerate(row):
+            pos[q.id] = ((i + 0.5) / len(row), 1 - depth / max(len(levels) - 1, 1) * 0.8 - 0.1)
+    for row in levels[1:]:
+        for q, parent in row:
+            (x0, y0), (x1, y1) = pos[parent.id], pos[q.id]
+            ax.annotate("", xy=(x1, y1 + 0.08), xytext=(x0, y0 - 0.08),
+                        arrowprops=dict(arrowstyle="->", color="0.4"))
+            outcome = q.condition.outcome
+            shown = ("yes" if outcome else "no") if isinstance(outcome, bool) else str(outcome)
+            ax.text((x0 + x1) / 2, (y0 + y1) / 2, f"if {shown}", ha="center", va="center", fontsize=9,
+                    bbox=dict(boxstyle="round", fc="white", ec="0.7"))
+    for row in levels:
+        for q, _ in row:
+            x, y = pos[q.id]
+            ax.text(x, y, _label(q, as_of), ha="center", va="center", fontsize=8,
+                    bbox=dict(boxstyle="round,pad=0.4", fc="#e8f0fb", ec="#4a78b5"))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_axis_off()
+    ax.set_title(f"Conditional tree of {root} (as of {as_of})")
+    return ax

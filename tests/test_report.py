@@ -1,0 +1,112 @@
+"""The report, the simulated store, and what the notebooks must make visible."""
+
+import re
+import shutil
+
+import nbformat
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import forecastbook
+from forecastbook.cli import main
+from forecastbook.evaluate import binary_scores, calibration_by
+from forecastbook.calibration import reliability
+from conftest import FORECASTS, ROOT
+
+SIMULATED = ROOT / "examples" / "simulated"
+
+
+def test_simulated_store_is_what_the_seeded_script_writes(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("simulate_store", ROOT / "scripts" / "simulate_store.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.write_store(tmp_path / "sim", seed=2025)
+    committed = {p.relative_to(SIMULATED): p.read_bytes() for p in SIMULATED.rglob("*") if p.is_file()}
+    fresh = {p.relative_to(tmp_path / "sim"): p.read_bytes() for p in (tmp_path / "sim").rglob("*") if p.is_file()}
+    assert committed == fresh
+    store = forecastbook.load_store(SIMULATED)
+    assert not store.problems
+    assert all("simulated" in q.tags and q.title.startswith("SIMULATED") for q in store.questions.values())
+
+
+@pytest.fixture(scope="module")
+def simulated_scores():
+    scores = binary_scores(forecastbook.load_store(SIMULATED), as_of="2026-01-31")
+    return scores[scores["outcome"].isin([0.0, 1.0])]
+
+
+def test_overconfident_forecaster_is_visibly_miscalibrated(simulated_scores):
+    table = calibration_by(forecastbook.load_store(SIMULATED), as_of="2026-01-31").set_index("group")
+    assert table.loc["overconfident", "miscalibration"] > 2 * table.loc["calibrated", "miscalibration"]
+    assert table.loc["underconfident", "miscalibration"] > 2 * table.loc["calibrated", "miscalibration"]
+    # a flatter reliability curve than the diagonal: the recalibrated values grow more slowly
+    over = simulated_scores[simulated_scores["forecaster"] == "overconfident"]
+    curve = reliability(over["outcome"], over["probability"])
+    slope = np.polyfit(curve["forecast"], curve["calibrated"], 1, w=np.sqrt(curve["n"]))[0]
+    assert slope < 0.8
+    calibrated = simulated_scores[simulated_scores["forecaster"] == "calibrated"]
+    curve_c = reliability(calibrated["outcome"], calibrated["probability"])
+    assert np.polyfit(curve_c["forecast"], curve_c["calibrated"], 1, w=np.sqrt(curve_c["n"]))[0] > 0.85
+
+
+def test_late_updater_is_seen_by_the_time_averaged_score():
+    from forecastbook.evaluate import scoreboard
+
+    board = scoreboard(forecastbook.load_store(SIMULATED), as_of="2026-01-31").set_index("forecaster")
+    assert board.loc["late-updater", "brier"] == pytest.approx(board.loc["calibrated", "brier"])
+    assert board.loc["late-updater", "time_averaged_brier"] > board.loc["calibrated", "time_averaged_brier"] + 0.05
+
+
+HOSTILE = "<script>alert('x')</script> & <b>bold</b>"
+
+
+def test_report_escapes_hostile_text_and_embeds_every_figure(tmp_path):
+    store = tmp_path / "forecasts"
+    shutil.copytree(FORECASTS, store)
+    path = store / "us-china-tech-pause-2026" / "visit-talks-fail.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("title: Do the US-China talks", f"title: \"{HOSTILE} Do the US-China talks"
+                                 ).replace("visit fail?\n", "visit fail?\"\n", 1), encoding="utf-8")
+    src = store / "sources" / "moyunlanting-2026-02-13.yaml"
+    src.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    q = forecastbook.load_store(store).questions["visit-talks-fail"]
+    assert q.title.startswith(HOSTILE)
+    out = tmp_path / "report"
+    result = CliRunner().invoke(main, ["report", "--store", str(store), "--as-of", "2026-11-27", "--out", str(out),
+                                       "--notebooks", str(ROOT / "notebooks")])
+    assert result.exit_code == 0, result.output
+    assert "[1/3] running article.ipynb ..." in result.output
+    assert "7 overdue" in result.output and "No forecast is scored yet" in result.output
+    pages = {p.name: p.read_text(encoding="utf-8") for p in out.glob("*.html")}
+    assert set(pages) == {"index.html", "article.html", "scoreboard.html", "calibration.html"}
+    for name, page in pages.items():
+        assert "<script>alert(" not in page, name
+        assert "<b>bold</b>" not in page, name
+    assert "&lt;script&gt;alert(" in pages["article.html"]
+    assert "print(" not in pages["article.html"] and "import forecastbook" not in pages["article.html"]  # code hidden
+
+
+def test_every_figure_of_a_notebook_is_in_its_html(tmp_path):
+    from forecastbook.report import execute, to_html
+
+    for name in ("scoreboard", "calibration"):
+        nb = execute(ROOT / "notebooks" / f"{name}.ipynb", {"store": str(SIMULATED), "as_of": "2026-01-31", "seed": 0})
+        figures = sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+        html = to_html(nb)
+        assert figures >= 2
+        assert len(re.findall(r'src="data:image/png;base64,', html)) == figures
+        assert "SIMULATED DATA" in html
+
+
+def test_notebooks_carry_outputs_and_parameters():
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        tags = [c.get("metadata", {}).get("tags", []) for c in nb.cells]
+        assert ["parameters"] in tags, path.name
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(c.execution_count for c in code), path.name
+        source = "\n".join(c.source for c in nb.cells)
+        assert "now()" not in source and "today()" not in source

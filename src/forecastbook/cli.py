@@ -314,3 +314,56 @@ def report(store_path: Path, as_of: dt.date | None, out: Path, notebooks_dir: Pa
     index = write_report(store_path, as_of=as_of, out=out, notebooks_dir=notebooks_dir, summary=summary,
                          seed=seed, progress=click.echo)
     click.echo(f"report written: {index}")
+
+
+# --- importers ------------------------------------------------------------------------------------
+
+@main.group(name="import")
+def import_() -> None:
+    """Bring other formats in as a store."""
+
+
+def _fb_files(func):  # noqa: ANN001, ANN202
+    func = click.option("--forecasts", "forecasts", multiple=True, required=True,
+                        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                        help="A forecast set (repeatable; .json or .json.gz).")(func)
+    func = click.option("--resolutions", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                        help="The resolution set (.json or .json.gz).")(func)
+    return click.option("--questions", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                        help="The question set (.json or .json.gz).")(func)
+
+
+def _fb_call(action, *args, **kwargs):  # noqa: ANN001, ANN201
+    try:
+        return action(*args, **kwargs)
+    except (KeyError, TypeError, ValueError, FileExistsError, OSError) as exc:
+        what = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise click.ClickException(f"cannot read the ForecastBench files: {what}") from None
+
+
+@import_.command(name="forecastbench")
+@_fb_files
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="A new folder for the store.")
+def import_forecastbench(questions: Path, resolutions: Path, forecasts, out: Path) -> None:
+    """Import a ForecastBench round (questions, resolutions, forecast sets) as a store."""
+    from .importers.forecastbench import import_round
+
+    counts = _fb_call(import_round, questions, resolutions, list(forecasts), out)
+    click.echo(f"wrote {out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@main.command(name="forecastbench-score")
+@_fb_files
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def forecastbench_score(questions: Path, resolutions: Path, forecasts, fmt: str) -> None:
+    """ForecastBench's leaderboard figures (Brier; lower is better) for a forecast set."""
+    from .importers.forecastbench import leaderboard
+
+    figures = _fb_call(leaderboard, questions, resolutions, list(forecasts))
+    if fmt == "json":
+        click.echo(json.dumps(figures, indent=2))
+        return
+    for key, value in figures.items():
+        shown = f"[{value[0]:.4f}, {value[1]:.4f}]" if isinstance(value, tuple) else (
+            f"{value:.4f}" if isinstance(value, float) else str(value))
+        click.echo(f"{key:<22}{shown}")

@@ -116,7 +116,12 @@ def show_question(store: Store, q: Question, *, as_of: dt.date) -> str:
         out.append("  (not resolved)")
     else:
         outcome = q.outcome_value()
-        shown = ("yes" if outcome else "no") if isinstance(outcome, bool) else _cell(outcome)
+        if isinstance(outcome, bool):
+            shown = "yes" if outcome else "no"
+        elif q.kind == "binary" and isinstance(outcome, float):
+            shown = f"probability {outcome:g} of yes (probabilistic: scored as the expected score)"
+        else:
+            shown = _cell(outcome)
         out.append(f"  {r.status} on {r.at}" + (f": {shown}" if r.status == "resolved" else ""))
         if r.note:
             out.append(f"  note: {r.note}")

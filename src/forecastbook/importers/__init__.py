@@ -1,0 +1,1 @@
+"""Other formats into forecastbook stores (ForecastBench first)."""

@@ -70,7 +70,7 @@ def question_slug(source: str, qid: str, resolution_date: str | None) -> str:
     """``fb-SOURCE-ID[-DATE]``, at most 80 characters.
 
     >>> question_slug("fred", "DTB3", "2024-07-28")
-    'fb-fred-dtb3-b1a8bb4f-2024-07-28'
+    'fb-fred-dtb3-1eb12c4d-2024-07-28'
     """
     tail = f"-{resolution_date}" if resolution_date else ""
     head = f"fb-{source}-"

@@ -16,19 +16,11 @@ import datetime as dt
 import time
 
 import numpy as np
+from timing import best_of
 import pandas as pd
 
 from forecastbook.calibration import decompose, reliability
 from forecastbook.scoring import time_averaged_scores
-
-
-def best_of(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def calibration(n: int = 1_000_000, seed: int = 0) -> None:

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from timing import best_of
 import yaml
 
 from forecastbook.store import dump_record, load_store
@@ -57,15 +58,6 @@ def floor(root: Path) -> int:
                 yaml.load(fh.read(), Loader=yaml.CSafeLoader)
             n += 1
     return n
-
-
-def best_of(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:

@@ -163,3 +163,10 @@ def test_a_perfect_forecast_has_no_miscalibration():
     y = np.array([0, 1, 1, 0, 1.0])
     d = decompose(y, y)
     assert d.score == 0 and d.miscalibration == 0 and d.discrimination == pytest.approx(d.uncertainty)
+
+
+def test_sums_that_round_past_one_stay_valid():
+    """Found by hypothesis: a base rate of 1 summed from pooled groups can round to 1 + 1e-16."""
+    p = np.array([0.5, 0, 0, 0, 0.1, 0.1] + [0.3] * 24)
+    d = decompose(np.ones(30), p)
+    assert d.uncertainty == 0 and d.score == pytest.approx(d.miscalibration - d.discrimination)

@@ -51,10 +51,11 @@ def _check_forecast(q: Question, i: int, f: Forecast) -> Iterator[Finding]:
                 break
     if f.derived is not None and f.verbal is None:
         yield Finding(("forecasts", i, "derived"), "says how words were read, but 'verbal' (the words) is missing")
-    if utc_day(f.at) > q.closes:
+    day = utc_day(f.at)
+    if day > q.closes:
         yield Finding(("forecasts", i, "at"),
                       f"made after the question closed on {q.closes}; it will not be scored", "warning")
-    if utc_day(f.at) < q.created:
+    if day < q.created:
         yield Finding(("forecasts", i, "at"), f"made before the question was created on {q.created}", "warning")
 
 
@@ -75,7 +76,10 @@ def _check_outcome(q: Question, value: object, loc: tuple) -> Iterator[Finding]:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             yield Finding(loc, f"a numeric question resolves to a number, got {value!r}")
     elif q.kind == "date":
-        if not isinstance(value, dt.date):
+        try:
+            if not isinstance(value, dt.date):
+                dt.date.fromisoformat(str(value))
+        except ValueError:
             yield Finding(loc, f"a date question resolves to a date (YYYY-MM-DD), got {value!r}")
 
 

@@ -26,11 +26,11 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -48,6 +48,7 @@ __all__ = [
     "SourceRef",
     "SLUG_PATTERN",
     "binary_outcome",
+    "is_slug",
     "json_schema",
 ]
 
@@ -56,27 +57,24 @@ _SLUG = re.compile(SLUG_PATTERN)
 SUM_TOLERANCE = 1e-6
 
 
-def _check_slug(value: str) -> str:
-    if len(value) > 80 or not _SLUG.match(value):
-        raise PydanticCustomError(
-            "slug",
-            "must be a lowercase slug (a-z, 0-9 and '-', starting with a letter or digit, "
-            "at most 80 characters), got {value}",
-            {"value": repr(value)},
-        )
-    return value
+SLUG_MESSAGE = ("must be a lowercase slug (a-z, 0-9 and '-', starting with a letter or digit, "
+                "at most 80 characters), got {value}")
+PROBABILITY_MESSAGE = "must be between 0 and 1, got {value}"
 
 
-def _check_probability(value: float) -> float:
-    if not (0.0 <= value <= 1.0) or math.isnan(value):
-        raise PydanticCustomError(
-            "probability", "must be between 0 and 1, got {value}", {"value": value}
-        )
-    return value
+def is_slug(value: str) -> bool:
+    """Whether ``value`` is a safe id: it can never name a path outside the store.
+
+    >>> is_slug("trump-visit-2026"), is_slug("../etc/passwd"), is_slug("Upper")
+    (True, False, False)
+    """
+    return len(value) <= 80 and _SLUG.match(value) is not None
 
 
-Slug = Annotated[str, AfterValidator(_check_slug)]
-Probability = Annotated[float, AfterValidator(_check_probability)]
+# The checks run in pydantic's core (they are on every forecast of every record); the store
+# turns their errors into the messages above.
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 
 
 def binary_outcome(value: Any) -> bool:
@@ -267,6 +265,8 @@ class Question(_Record):
         value = self.resolution.outcome
         if self.kind == "binary" and not isinstance(value, float):
             return binary_outcome(value)
+        if self.kind == "date" and isinstance(value, str):
+            return dt.date.fromisoformat(value)
         return value
 
 

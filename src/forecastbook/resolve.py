@@ -272,9 +272,8 @@ def _cascade(store: Store, qid: str, outcome: Any, plan: dict, *, reason_prefix:
             continue
         if outcome is not None and child.condition.outcome == outcome:
             continue
-        shown = ("yes" if outcome else "no") if isinstance(outcome, bool) else str(outcome)
-        reason = f"{reason_prefix}: '{qid}' resolved {shown}, not {_shown_outcome(child.condition.outcome)}" \
-            if outcome is not None else f"{reason_prefix}: '{qid}' was annulled"
+        reason = (f"{reason_prefix}: '{qid}' resolved {_shown_outcome(outcome)}, not {_shown_outcome(child.condition.outcome)}"
+                  if outcome is not None else f"{reason_prefix}: '{qid}' was annulled")
         plan[child.id] = _annul_change(reason, at)
         _cascade(store, child.id, None, plan, reason_prefix="condition failed", at=at)
 
@@ -303,9 +302,7 @@ def resolve(store_root: Path, qid: str, outcome_text: str, *, evidence: list[str
     when = at or _now().date()
 
     def plan(store: Store) -> dict:
-        q = _known(store, qid)
-        if q.resolution is not None:
-            raise EditError(f"{qid} is already {q.resolution.status} (on {q.resolution.at}); unresolve it first")
+        q = _unresolved(store, qid)
         value = parse_value(q, outcome_text)
 
         def change(doc: Any) -> None:
@@ -333,14 +330,11 @@ def resolve(store_root: Path, qid: str, outcome_text: str, *, evidence: list[str
 
 def annul(store_root: Path, qid: str, *, reason: str, at: dt.date | None = None) -> list[Path]:
     """Annul ``qid`` (and, in cascade, the questions conditional on it)."""
-    if not reason.strip():
-        raise EditError("say why: --reason is required")
+    _require_reason(reason)
     when = at or _now().date()
 
     def plan(store: Store) -> dict:
-        q = _known(store, qid)
-        if q.resolution is not None:
-            raise EditError(f"{qid} is already {q.resolution.status} (on {q.resolution.at}); unresolve it first")
+        _unresolved(store, qid)
         edits = {qid: _annul_change(reason, when)}
         _cascade(store, qid, None, edits, reason_prefix="condition annulled", at=when)
         return edits
@@ -350,8 +344,7 @@ def annul(store_root: Path, qid: str, *, reason: str, at: dt.date | None = None)
 
 def unresolve(store_root: Path, qid: str, *, reason: str) -> list[Path]:
     """Remove ``qid``'s resolution, keeping it and the reason in the record's history."""
-    if not reason.strip():
-        raise EditError("say why: --reason is required")
+    _require_reason(reason)
 
     def plan(store: Store) -> dict:
         q = _known(store, qid)
@@ -451,4 +444,16 @@ def _known(store: Store, qid: str) -> Question:
     if qid not in store.questions:
         raise EditError(f"no question with id '{qid}' in {store.root}")
     return store.questions[qid]
+
+
+def _unresolved(store: Store, qid: str) -> Question:
+    q = _known(store, qid)
+    if q.resolution is not None:
+        raise EditError(f"{qid} is already {q.resolution.status} (on {q.resolution.at}); unresolve it first")
+    return q
+
+
+def _require_reason(reason: str) -> None:
+    if not reason.strip():
+        raise EditError("say why: --reason is required")
 

@@ -99,7 +99,8 @@ def pooled_pav(y: Float, p: Float) -> PooledPAV:
     n = np.diff(np.append(starts, key.size))
     observed = np.add.reduceat(key & 1, starts) / n
     fit = isotonic_regression(observed, weights=n.astype(float), increasing=True)
-    return PooledPAV(x, n, observed, fit.x, fit.x[fit.blocks[:-1]], fit.weights)
+    cep = np.clip(fit.x, 0.0, 1.0)  # block means of 0/1 values; rounding may step past 1 by an ulp
+    return PooledPAV(x, n, observed, cep, cep[fit.blocks[:-1]], fit.weights)
 
 
 class Decomposition(NamedTuple):
@@ -119,7 +120,7 @@ def _decompose_pooled(pav: PooledPAV, score: ScoreName) -> Decomposition:
     s = float(np.sum(weights * rule(pav.observed, pav.x)))
     # Within a PAV block the mean outcome equals the block's value.
     s_rc = float(np.sum(pav.block_n / total * rule(pav.block_value, pav.block_value)))
-    base_rate = float(np.sum(weights * pav.observed))
+    base_rate = min(1.0, float(np.sum(weights * pav.observed)))
     s_mg = float(rule(base_rate, base_rate))
     return Decomposition(s, s - s_rc, s_mg - s_rc, s_mg, int(total))
 

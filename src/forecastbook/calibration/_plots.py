@@ -91,9 +91,11 @@ def plot_score_over_time(table: pd.DataFrame, *, score: str = "brier", ax: Axes 
     ax = _axes(ax)
     if table.empty:
         ax.text(0.5, 0.5, "nothing resolved yet", ha="center", va="center", transform=ax.transAxes)
-    for name, part in table.groupby("forecaster", sort=True):
+    styles = ["-", "--", ":", "-."]  # forecasters with equal scores stay visible on top of each other
+    for k, (name, part) in enumerate(table.groupby("forecaster", sort=True)):
         part = part.sort_values("as_of")
-        ax.step(pd.to_datetime(part["as_of"]), part[score], where="post", label=f"{name} (n={int(part['n'].iloc[-1])})")
+        ax.step(pd.to_datetime(part["as_of"]), part[score], where="post", ls=styles[k % len(styles)], lw=1.6,
+                label=f"{name} (n={int(part['n'].iloc[-1])})")
     ax.set_xlabel("as of")
     ax.set_ylabel(f"mean {score} score (lower is better)")
     ax.set_title(f"{score.capitalize()} score as outcomes arrived")

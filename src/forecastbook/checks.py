@@ -27,7 +27,8 @@ def utc_day(timestamp: dt.datetime) -> dt.date:
     return timestamp.astimezone(dt.timezone.utc).date()
 
 
-def _check_forecast(q: Question, i: int, f: Forecast) -> Iterator[Finding]:
+def _check_forecast(q: Question, i: int, f: Forecast, *, after: dt.datetime, before: dt.datetime) -> Iterator[Finding]:
+    """One forecast of ``q``; ``after`` and ``before`` bound the days it is scored on."""
     wanted = forecast_value_field(q.kind)
     given = [name for name in ("probability", "probabilities", "quantiles") if getattr(f, name) is not None]
     if wanted not in given and not given:
@@ -51,12 +52,15 @@ def _check_forecast(q: Question, i: int, f: Forecast) -> Iterator[Finding]:
                 break
     if f.derived is not None and f.verbal is None:
         yield Finding(("forecasts", i, "derived"), "says how words were read, but 'verbal' (the words) is missing")
-    day = utc_day(f.at)
-    if day > q.closes:
+    if f.at >= after:
         yield Finding(("forecasts", i, "at"),
                       f"made after the question closed on {q.closes}; it will not be scored", "warning")
-    if day < q.created:
+    if f.at < before:
         yield Finding(("forecasts", i, "at"), f"made before the question was created on {q.created}", "warning")
+
+
+def _utc_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
 
 
 def _check_outcome(q: Question, value: object, loc: tuple) -> Iterator[Finding]:
@@ -119,8 +123,10 @@ def check_question(q: Question) -> Iterator[Finding]:
         yield Finding(("closes",), f"is before the question was created ({q.created})")
     if q.resolve_by < q.closes:
         yield Finding(("resolve_by",), f"is before the question closes ({q.closes})")
+    # Comparing aware timestamps with UTC day boundaries is the same as comparing UTC days.
+    after, before = _utc_midnight(q.closes) + dt.timedelta(days=1), _utc_midnight(q.created)
     for i, f in enumerate(q.forecasts):
-        yield from _check_forecast(q, i, f)
+        yield from _check_forecast(q, i, f, after=after, before=before)
     r = q.resolution
     if r is not None:
         if r.at < q.created:

@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-_SLUG = re.compile(SLUG_PATTERN)
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")  # used with fullmatch: Python's $ would allow a final newline
 SUM_TOLERANCE = 1e-6
 
 
@@ -65,10 +65,10 @@ PROBABILITY_MESSAGE = "must be between 0 and 1, got {value}"
 def is_slug(value: str) -> bool:
     """Whether ``value`` is a safe id: it can never name a path outside the store.
 
-    >>> is_slug("trump-visit-2026"), is_slug("../etc/passwd"), is_slug("Upper")
-    (True, False, False)
+    >>> is_slug("trump-visit-2026"), is_slug("../etc/passwd"), is_slug("Upper"), is_slug("a\\n")
+    (True, False, False, False)
     """
-    return len(value) <= 80 and _SLUG.match(value) is not None
+    return len(value) <= 80 and _SLUG.fullmatch(value) is not None
 
 
 # The checks run in pydantic's core (they are on every forecast of every record); the store

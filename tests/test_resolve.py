@@ -137,6 +137,9 @@ def test_new_scaffolds_a_question_that_validates(store):
     again = run("new", "--store", store, "--id", "tariff-cut-by-2026-12-31", "--title", "x", "--kind", "binary",
                 "--criteria", "c 2026-01-01", "--closes", "2026-12-01", "--resolve-by", "2027-01-15")
     assert again.exit_code == 1 and "exists already" in again.output
+    bad_id = run("new", "--store", store, "--id", "../../etc/x", "--title", "x", "--kind", "binary", "--criteria", "c",
+                 "--closes", "2026-12-01", "--resolve-by", "2027-01-15")
+    assert bad_id.exit_code == 1 and "id: must be a lowercase slug" in bad_id.output
     escape = run("new", "--store", store, "--id", "x-1", "--title", "x", "--kind", "binary", "--criteria", "c",
                  "--closes", "2026-12-01", "--resolve-by", "2027-01-15", "--folder", "../outside")
     assert escape.exit_code == 1 and "inside the store" in escape.output

@@ -88,9 +88,10 @@ def _pairwise(store: Store, a: Question, b: Question, series_b, relation: str) -
                 continue
             message = _violation(relation, pa[0], pb[0], b.id)
             if message:
-                later, index = (a.id, pa[1]) if a.forecasts[pa[1]].at >= b.forecasts[pb[1]].at else (b.id, pb[1])
-                yield later, Finding(("forecasts", index, "probability"), f"{who}, standing at {t.isoformat()}: {message}",
-                                     "warning")
+                later, index = (a, pa[1]) if a.forecasts[pa[1]].at >= b.forecasts[pb[1]].at else (b, pb[1])
+                field = "probability" if later.kind == "binary" else "probabilities"
+                yield later.id, Finding(("forecasts", index, field), f"{who}, standing at {t.isoformat()}: {message}",
+                                        "warning")
                 break
 
 

@@ -420,11 +420,16 @@ def new_question(store_root: Path, fields: dict[str, Any], *, folder: str | None
     """Write a new question file from ``fields``, validated as written; refuses to overwrite."""
     from .store import dump_record
 
+    from pydantic import ValidationError
+
+    from .store import pydantic_findings
+
     qid = fields.get("id", "")
     try:
         q = Question.model_validate(fields)
-    except Exception as exc:
-        raise EditError(f"the new question is not valid: {exc}") from None
+    except ValidationError as exc:
+        reasons = "; ".join(f"{field_name(f.loc)}: {f.message}" for f in pydantic_findings(exc))
+        raise EditError(f"the new question is not valid: {reasons}") from None
     with store_lock(store_root):
         store = load_store(store_root)
         if qid in store.paths or any(p.stem == qid for p in Path(store_root).rglob(f"{qid}.yaml")):

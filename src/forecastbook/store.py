@@ -149,7 +149,8 @@ def locate(text: str, loc: Loc) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def _pydantic_findings(exc: ValidationError, model: type[BaseModel]) -> Iterator[Finding]:
+def pydantic_findings(exc: ValidationError) -> Iterator[Finding]:
+    """A pydantic error as findings with this project's messages."""
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
         kind = err["type"]
@@ -299,7 +300,7 @@ class _FileReader:
         try:
             record = model.model_validate(data)
         except ValidationError as exc:
-            self.add(_pydantic_findings(exc, model))
+            self.add(pydantic_findings(exc))
             return None
         stem = self.path.stem
         if record.id != stem:  # type: ignore[attr-defined]

@@ -185,7 +185,8 @@ def _date(text: str | None) -> dt.date | None:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date() if "T" in text else dt.date.fromisoformat(text)
 
 
-def _fill(text: str, q: dict, due: str, date: str | None) -> str:
+def _fill(text: str, due: str, date: str | None) -> str:
+    """Put the round's dates into ForecastBench's placeholders."""
     text = text.replace("{forecast_due_date}", due)
     return text.replace("{resolution_date}", date) if date else text
 
@@ -242,7 +243,7 @@ def import_round(questions: str | os.PathLike | dict, resolutions: str | os.Path
             created = _date(q["freeze_datetime"]) or dt.date.fromisoformat(due)
             for date in dates:
                 qid = question_slug(q["source"], q["id"], date)
-                text = _fill(q["question"], q, due, date)
+                text = _fill(q["question"], due, date)
                 forecasts_here = [Forecast(by=forecaster_slug(f["user_id"]), at=due_at, probability=float(f["forecast"]),
                                            rationale=(f.get("reasoning") or None))
                                   for f in by_question.get((q["source"], q["id"], date), [])]
@@ -273,7 +274,7 @@ def import_round(questions: str | os.PathLike | dict, resolutions: str | os.Path
                 resolve_by = _date(date) or _date(q.get("market_info_close_datetime")) or close
                 record = Question(
                     id=qid, title=" ".join(text.split("\n", 1)[0].split())[:300], kind="binary",
-                    criteria=_fill(q["resolution_criteria"], q, due, date) + (
+                    criteria=_fill(q["resolution_criteria"], due, date) + (
                         f" (ForecastBench {q['source']} question {q['id']}" + (f", resolution date {date})." if date else
                                                                                f", forecast due {due}).")),
                     fine_print=(q.get("background") or "").strip() or None,

@@ -1,5 +1,6 @@
 """The report, the simulated store, and what the notebooks must make visible."""
 
+import datetime as dt
 import re
 import shutil
 
@@ -99,6 +100,10 @@ def test_every_figure_of_a_notebook_is_in_its_html(tmp_path):
         assert figures >= 2
         assert len(re.findall(r'src="data:image/png;base64,', html)) == figures
         assert "SIMULATED DATA" in html
+    from forecastbook.report import summary_text
+
+    assert summary_text(forecastbook.load_store(SIMULATED), as_of=dt.date(2026, 1, 31)).startswith(
+        "SIMULATED DATA")
 
 
 def test_notebooks_carry_outputs_and_parameters():

@@ -87,7 +87,9 @@ def write_report(store: Path, *, as_of: dt.date, out: Path, notebooks_dir: Path,
         (out / f"{name}.html").write_text(to_html(nb), encoding="utf-8")
         pages.append(name)
     items = "".join(f"<li><a href='{n}.html'>{html.escape(TITLES[n])}</a></li>" for n in pages)
-    index = (f"<!doctype html><html><head><meta charset='utf-8'><title>forecastbook report</title></head><body>"
+    index = (f"<!doctype html><html><head><meta charset='utf-8'><title>forecastbook report</title>"
+             f"<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}}"
+             f"pre{{background:#f6f6f6;padding:1em;overflow-x:auto}}</style></head><body>"
              f"<h1>forecastbook report</h1><p>Store: {html.escape(str(store))}, as of {as_of}</p>"
              f"<pre>{html.escape(summary)}</pre><ul>{items}</ul></body></html>")
     (out / "index.html").write_text(index, encoding="utf-8")
@@ -96,12 +98,13 @@ def write_report(store: Path, *, as_of: dt.date, out: Path, notebooks_dir: Path,
 
 def summary_text(store, *, as_of: dt.date) -> str:  # noqa: ANN001
     """The terminal summary: counts by status, overdue questions, scores per forecaster."""
-    from .display import status_counts
+    from .display import SimulatedBanner, is_simulated, status_counts
     from .evaluate import scoreboard
     from .resolve import due
 
     counts = status_counts(store, as_of=as_of)
-    lines = [f"{len(store.questions)} questions as of {as_of}: " + ", ".join(f"{v} {k}" for k, v in counts.items())]
+    lines = [repr(SimulatedBanner(store))] if is_simulated(store) else []
+    lines.append(f"{len(store.questions)} questions as of {as_of}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     overdue = [q for q, state in due(store, as_of=as_of) if state == "overdue"]
     if overdue:
         lines.append("Overdue (resolve with evidence):")

@@ -66,7 +66,8 @@ def plot_reliability_diagram(
         table = reliability(y, p, method=method, n_bins=n_bins, level=level)
         err = np.clip(np.vstack([table["observed"] - table["lower"], table["upper"] - table["observed"]]), 0, None)
         ax.errorbar(table["mean_forecast"], table["observed"], yerr=err, fmt="o-", color=color, capsize=3,
-                    label=f"{name}; {table['binning'].iloc[0]} bins, {level:.0%} {table['interval'].iloc[0]}", zorder=3)
+                    label=f"{name}\n{table['binning'].iloc[0]} bins, {level:.0%} {table['interval'].iloc[0]} intervals",
+                    zorder=3)
         for _, row in table.iterrows():
             ax.annotate(str(row["n"]), (row["mean_forecast"], row["observed"]), textcoords="offset points",
                         xytext=(4, -10), fontsize=7, color="0.35")

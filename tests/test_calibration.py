@@ -75,6 +75,9 @@ def test_corp_recalibration_matches_sklearn_isotonic(refdata):
         fitted = iso.IsotonicRegression(out_of_bounds="clip").fit(p, y).predict(table["forecast"])
         np.testing.assert_allclose(table["calibrated"], fitted, atol=1e-12, err_msg=name)
         assert table["n"].sum() == len(y)
+        # the PAV bins: one recalibrated value each, bins numbered in order of the forecast
+        assert (table.groupby("bin")["calibrated"].nunique() == 1).all()
+        assert table["bin"].is_monotonic_increasing and table["bin"].iloc[0] == 0
 
 
 def test_a_calibrated_forecaster_stays_inside_its_consistency_band():

@@ -78,6 +78,7 @@ class PooledPAV(NamedTuple):
     cep: Float
     block_value: Float
     block_n: Float
+    block: NDArray[np.intp]
 
 
 def pooled_pav(y: Float, p: Float) -> PooledPAV:
@@ -100,7 +101,8 @@ def pooled_pav(y: Float, p: Float) -> PooledPAV:
     observed = np.add.reduceat(key & 1, starts) / n
     fit = isotonic_regression(observed, weights=n.astype(float), increasing=True)
     cep = np.clip(fit.x, 0.0, 1.0)  # block means of 0/1 values; rounding may step past 1 by an ulp
-    return PooledPAV(x, n, observed, cep, cep[fit.blocks[:-1]], fit.weights)
+    block = np.repeat(np.arange(fit.blocks.size - 1), np.diff(fit.blocks))
+    return PooledPAV(x, n, observed, cep, cep[fit.blocks[:-1]], fit.weights, block)
 
 
 class Decomposition(NamedTuple):
@@ -194,7 +196,8 @@ def _asymptotic_band(pav: PooledPAV, method: str, level: float) -> tuple[Float, 
 def _corp_table(y: Float, p: Float, *, band: BandKind | None, level: float, n_resamples: int,
                 seed: int | np.random.Generator | None, band_method: BandMethod) -> pd.DataFrame:
     pav = pooled_pav(y, p)
-    table = pd.DataFrame({"forecast": pav.x, "n": pav.n, "observed": pav.observed, "calibrated": pav.cep})
+    table = pd.DataFrame({"bin": pav.block, "forecast": pav.x, "n": pav.n, "observed": pav.observed,
+                          "calibrated": pav.cep})
     if band is None:
         return table
     if band not in ("consistency", "confidence"):
@@ -267,7 +270,8 @@ def reliability(
 ) -> pd.DataFrame:
     """A reliability table.
 
-    ``method="corp"``: one row per distinct forecast, with columns ``forecast, n,
+    ``method="corp"``: one row per distinct forecast, with columns ``bin`` (its PAV bin:
+    the CORP binning, forecasts pooled to one recalibrated value), ``forecast, n,
     observed`` (the mean outcome at that forecast) and ``calibrated`` (the PAV
     recalibration, the CORP curve). With ``band="consistency"`` (where a calibrated
     forecaster's curve would fall) or ``"confidence"`` (where the true curve lies) it adds

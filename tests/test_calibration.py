@@ -173,3 +173,32 @@ def test_sums_that_round_past_one_stay_valid():
     p = np.array([0.5, 0, 0, 0, 0.1, 0.1] + [0.3] * 24)
     d = decompose(np.ones(30), p)
     assert d.uncertainty == 0 and d.score == pytest.approx(d.miscalibration - d.discrimination)
+
+
+def test_quantile_corp_decomposition_agrees_with_model_diagnostics():
+    """Gneiting & Resin (2021) simulation of 0.1-quantile forecasts."""
+    md = pytest.importorskip("model_diagnostics.scoring")
+    from forecastbook.calibration import decompose_quantile
+
+    data = pd.read_csv(shared_path("refdata", "calibration", "GR21_normal_quantile_alpha0.1.csv"))
+    for column in ("y_unfocused", "y_recalibrated"):
+        ours = decompose_quantile(data["y_obs"], data[column], level=0.1)
+        theirs = md.decompose(y_obs=data["y_obs"].to_numpy(), y_pred=data[column].to_numpy(),
+                              scoring_function=md.PinballLoss(level=0.1), functional="quantile", level=0.1).row(0, named=True)
+        for field in ("score", "miscalibration", "discrimination", "uncertainty"):
+            assert abs(getattr(ours, field) - theirs[field]) <= 1e-9, (column, field)
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, 25, elements=st.floats(-50, 50, allow_nan=False)),
+       arrays(np.float64, 25, elements=st.sampled_from([-2.0, -1.0, 0.0, 0.5, 3.0])),
+       st.sampled_from([0.1, 0.5, 0.9]))
+def test_quantile_recalibration_is_monotone_and_never_worse(y, x, level):
+    from forecastbook.calibration import decompose_quantile, isotonic_quantile
+
+    fitted = isotonic_quantile(y, x, level=level)
+    order = np.argsort(x, kind="stable")
+    assert np.all(np.diff(fitted[order]) >= 0)
+    d = decompose_quantile(y, x, level=level)
+    assert d.miscalibration >= -1e-9 and d.discrimination >= -1e-9
+    assert d.score == pytest.approx(d.miscalibration - d.discrimination + d.uncertainty, abs=1e-9)

@@ -145,6 +145,17 @@ def test_new_scaffolds_a_question_that_validates(store):
     assert escape.exit_code == 1 and "inside the store" in escape.output
 
 
+def test_new_asks_for_what_is_missing(store):
+    answers = "\n".join(["asked-question", "Asked?", "binary",
+                         "Resolves yes if the office announces it by 2026-12-31.", "2026-12-01", "2027-01-15"]) + "\n"
+    r = CliRunner().invoke(main, ["new", "--store", str(store), "--created", "2026-11-27",
+                                  "--source-url", "https://example.org"], input=answers)
+    assert r.exit_code == 0, r.output
+    assert "Id (a lowercase slug):" in r.output and "Closes (YYYY-MM-DD):" in r.output
+    q = load_store(store).questions["asked-question"]
+    assert (q.title, str(q.closes), str(q.resolve_by)) == ("Asked?", "2026-12-01", "2027-01-15")
+
+
 def test_due_lists_overdue_article_questions_with_sources():
     r = run("due", "--store", FORECASTS, "--as-of", "2026-11-27")
     assert r.exit_code == 0

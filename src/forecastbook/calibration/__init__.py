@@ -3,13 +3,15 @@
 from ._compute import (
     Decomposition,
     decompose,
+    decompose_quantile,
+    isotonic_quantile,
     expected_calibration_error,
     murphy_decomposition,
     pooled_pav,
     reliability,
 )
 
-__all__ = ["Decomposition", "decompose", "expected_calibration_error", "murphy_decomposition",
+__all__ = ["Decomposition", "decompose", "decompose_quantile", "isotonic_quantile", "expected_calibration_error", "murphy_decomposition",
            "pooled_pav", "reliability", "plot_reliability_diagram", "plot_score_over_time",
            "plot_forecaster_comparison"]
 

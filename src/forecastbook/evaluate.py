@@ -24,10 +24,12 @@ import pandas as pd
 
 from . import scoring
 from .calibration import decompose
+from .checks import utc_day
 from .frames import as_date, binary_forecasts, categorical_forecasts, questions_frame
+from .queries import status_as_of
 from .store import Store
 
-__all__ = ["binary_scores", "categorical_scores", "exclusions", "scoreboard", "time_averaged",
+__all__ = ["binary_scores", "categorical_scores", "quantile_scores", "exclusions", "scoreboard", "time_averaged",
            "calibration_by", "replay", "resolution_dates"]
 
 SCORES = ["brier", "log", "spherical", "misclassification"]
@@ -74,6 +76,41 @@ def categorical_scores(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
                      scoring.brier_score_categorical(probs, idx)[0], scoring.log_score_categorical(probs, idx)[0],
                      scoring.ranked_probability_score(probs, idx)[0] if last["ordered"].iloc[0] else np.nan))
     return pd.DataFrame(rows, columns=["question_id", "forecaster", "at", "n_outcomes", "brier", "log", "rps"])
+
+
+def quantile_scores(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
+    """One row per scored numeric or date forecast (final before close, resolved by
+    ``as_of``): ``question_id, forecaster, kind, crps`` (approximated from the quantiles;
+    in the question's unit, or in days for dates), and for the widest central interval the
+    quantiles give (levels a and 1 - a): ``interval`` (its coverage, e.g. 0.8),
+    ``interval_score`` and ``covered``."""
+    as_of = as_date(as_of)
+    rows = []
+    for q in sorted(store.questions.values(), key=lambda q: q.id):
+        if q.kind not in ("numeric", "date") or status_as_of(q, as_of) != "resolved":
+            continue
+        outcome = q.outcome_value()
+        y = float(outcome.toordinal()) if q.kind == "date" else float(outcome)
+        final: dict[str, object] = {}
+        for f in sorted(q.forecasts, key=lambda f: f.at):
+            if f.quantiles is not None and utc_day(f.at) <= q.closes:
+                final[f.by] = f
+        for who, f in sorted(final.items()):
+            levels = np.array(sorted(f.quantiles))
+            values = np.array([float(v.toordinal()) if isinstance(v, dt.date) else float(v)
+                               for _, v in sorted(f.quantiles.items())])
+            crps = scoring.crps_from_quantiles([y], [values], levels)[0]
+            pairs = [a for a in levels if a < 0.5 and np.isclose(levels, 1 - a).any()]
+            if pairs:
+                a = min(pairs)
+                lo, hi = values[levels == a][0], values[np.isclose(levels, 1 - a)][0]
+                interval = round(1 - 2 * a, 6)
+                score = scoring.interval_score([y], lo, hi, alpha=2 * a)[0]
+                covered = bool(scoring.interval_coverage([y], lo, hi)[0])
+            else:
+                interval, score, covered = np.nan, np.nan, None
+            rows.append((q.id, who, q.kind, crps, interval, score, covered))
+    return pd.DataFrame(rows, columns=["question_id", "forecaster", "kind", "crps", "interval", "interval_score", "covered"])
 
 
 def exclusions(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:

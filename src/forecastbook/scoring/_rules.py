@@ -168,7 +168,7 @@ def pinball_loss(y_true: ArrayLike, quantile: ArrayLike, level: ArrayLike) -> Fl
 def crps_from_quantiles(y_true: ArrayLike, quantiles: ArrayLike, levels: ArrayLike) -> Float:
     """CRPS approximated from quantiles: ``2 * sum_j w_j * pinball(y, q_j, a_j)``, with
     trapezoid weights ``w_j`` over the levels on [0, 1] (the CRPS is twice the integral
-    of the pinball loss over all levels; Gneiting & Raftery 2007, JASA 102, eq. 41).
+    of the pinball loss over all levels; Gneiting & Raftery 2007, JASA 102, Section 6).
 
     ``quantiles`` is (n, m), in the order of ``levels`` (m increasing levels). Level j
     stands for the part of [0, 1] nearer to it than to its neighbours, so the weights sum
@@ -188,7 +188,7 @@ def crps_from_quantiles(y_true: ArrayLike, quantiles: ArrayLike, levels: ArrayLi
 
 
 def interval_score(y_true: ArrayLike, lower: ArrayLike, upper: ArrayLike, *, alpha: float) -> Float:
-    """Interval score of a central (1 - alpha) interval (Gneiting & Raftery 2007, eq. 43):
+    """Interval score of a central (1 - alpha) interval (Gneiting & Raftery 2007, JASA 102, Section 6.2):
     ``(u - l) + 2/alpha (l - y) 1[y < l] + 2/alpha (y - u) 1[y > u]``.
 
     >>> interval_score([5, 0, 12], 2, 10, alpha=0.2)   # 8; 8 + 10*2; 8 + 10*2

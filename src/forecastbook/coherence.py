@@ -25,12 +25,12 @@ import bisect
 import datetime as dt
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from . import verbal
 from .problems import Finding, Problem
-from .records import Question
+from .records import Forecast, Question
 from .store import Store
 
 __all__ = ["TOLERANCE", "coherence_findings", "lint_findings", "problems", "implied_unconditional"]
@@ -53,20 +53,21 @@ class _Standing:
         return (self.values[k], self.indices[k]) if k >= 0 else None
 
 
-def _binary_standing(q: Question, who: str) -> _Standing | None:
-    rows = sorted((f.at, f.probability, i) for i, f in enumerate(q.forecasts)
-                  if f.by == who and f.probability is not None)
+def _standing(q: Question, who: str, value: Callable[[Forecast], float | None]) -> _Standing | None:
+    """``who``'s forecasts on ``q`` in time order, each read as one probability by ``value``."""
+    rows = sorted((f.at, p, i) for i, f in enumerate(q.forecasts) if f.by == who and (p := value(f)) is not None)
     if not rows:
         return None
     return _Standing([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+
+
+def _binary_standing(q: Question, who: str) -> _Standing | None:
+    return _standing(q, who, lambda f: f.probability)
 
 
 def _categorical_standing(q: Question, who: str, outcomes: list[str]) -> _Standing | None:
-    rows = sorted((f.at, sum(f.probabilities.get(o, 0.0) for o in outcomes), i) for i, f in enumerate(q.forecasts)
-                  if f.by == who and f.probabilities is not None)
-    if not rows:
-        return None
-    return _Standing([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+    return _standing(q, who, lambda f: None if f.probabilities is None
+                     else sum(f.probabilities.get(o, 0.0) for o in outcomes))
 
 
 def _forecasters(*questions: Question) -> set[str]:

@@ -9,7 +9,7 @@ import html
 
 import pandas as pd
 
-from .queries import forecast_summary, status_as_of
+from .queries import condition_text, forecast_summary, status_as_of
 from .store import Store
 from .verbal import band
 
@@ -61,10 +61,8 @@ def question_html(q) -> str:  # noqa: ANN001
 
 def claims_table(store: Store) -> pd.DataFrame:
     """The source's words beside their translation, one row per question."""
-    rows = [(q.id, q.title, q.kind, q.condition.question + " = " + (("yes" if q.condition.outcome else "no")
-                                                           if isinstance(q.condition.outcome, bool) else str(q.condition.outcome))
-             if q.condition else "", q.source.quote if q.source else "", " ".join((q.source.translation or "").split())
-             if q.source else "")
+    rows = [(q.id, q.title, q.kind, condition_text(q), q.source.quote if q.source else "",
+             " ".join((q.source.translation or "").split()) if q.source else "")
             for q in sorted(store.questions.values(), key=lambda q: q.id)]
     return pd.DataFrame(rows, columns=["question", "title", "kind", "condition", "original words", "translation"])
 

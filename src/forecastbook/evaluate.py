@@ -25,7 +25,7 @@ import pandas as pd
 from . import scoring
 from .calibration import decompose
 from .checks import utc_day
-from .frames import as_date, binary_forecasts, categorical_forecasts, questions_frame
+from .frames import as_date, binary_forecasts, categorical_forecasts
 from .queries import status_as_of
 from .store import Store
 
@@ -33,6 +33,8 @@ __all__ = ["binary_scores", "categorical_scores", "quantile_scores", "exclusions
            "calibration_by", "replay", "resolution_dates"]
 
 SCORES = ["brier", "log", "spherical", "misclassification"]
+EXCLUSION_COLUMNS = ["forecaster", "forecast_questions", "scored", "unresolved", "annulled", "ambiguous",
+                     "not_binary", "after_close_only", "forecasts_after_close"]
 
 
 def _final(frame: pd.DataFrame) -> pd.DataFrame:
@@ -121,18 +123,16 @@ def exclusions(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
     (every forecast came after close), ``forecasts_after_close``.
     """
     as_of = as_date(as_of)
-    qf = questions_frame(store, as_of=as_of).set_index("id")
     rows: dict[str, dict[str, int]] = {}
     for q in store.questions.values():
-        status = qf.at[q.id, "status"]
+        status = status_as_of(q, as_of)
         by_forecaster: dict[str, list[bool]] = {}
         for f in q.forecasts:
-            if f.at.astimezone(dt.timezone.utc).date() <= as_of:
-                by_forecaster.setdefault(f.by, []).append(f.at.astimezone(dt.timezone.utc).date() > q.closes)
+            day = utc_day(f.at)
+            if day <= as_of:
+                by_forecaster.setdefault(f.by, []).append(day > q.closes)
         for who, late in by_forecaster.items():
-            r = rows.setdefault(who, dict.fromkeys(
-                ["forecast_questions", "scored", "unresolved", "annulled", "ambiguous", "not_binary",
-                 "after_close_only", "forecasts_after_close"], 0))
+            r = rows.setdefault(who, dict.fromkeys(EXCLUSION_COLUMNS[1:], 0))
             r["forecast_questions"] += 1
             r["forecasts_after_close"] += sum(late)
             if status in ("open", "overdue"):
@@ -145,10 +145,7 @@ def exclusions(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
                 r["not_binary"] += 1
             else:
                 r["scored"] += 1
-    frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("forecaster").reset_index()
-    if frame.empty:
-        return pd.DataFrame(columns=["forecaster", "forecast_questions", "scored", "unresolved", "annulled",
-                                     "ambiguous", "not_binary", "after_close_only", "forecasts_after_close"])
+    frame = pd.DataFrame([{"forecaster": who, **counts} for who, counts in rows.items()], columns=EXCLUSION_COLUMNS)
     return frame.sort_values("forecaster", ignore_index=True)
 
 

@@ -8,6 +8,7 @@ import textwrap
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
+from .queries import outcome_text
 from .records import Question
 from .store import Store
 
@@ -44,9 +45,7 @@ def plot_conditional_tree(store: Store, root: str, *, as_of, ax: Axes | None = N
             (x0, y0), (x1, y1) = pos[parent.id], pos[q.id]
             ax.annotate("", xy=(x1, y1 + 0.08), xytext=(x0, y0 - 0.08),
                         arrowprops=dict(arrowstyle="->", color="0.4"))
-            outcome = q.condition.outcome
-            shown = ("yes" if outcome else "no") if isinstance(outcome, bool) else str(outcome)
-            ax.text((x0 + x1) / 2, (y0 + y1) / 2, f"if {shown}", ha="center", va="center", fontsize=9,
+            ax.text((x0 + x1) / 2, (y0 + y1) / 2, f"if {outcome_text(q.condition.outcome)}", ha="center", va="center", fontsize=9,
                     bbox=dict(boxstyle="round", fc="white", ec="0.7"))
     for row in levels:
         for q, _ in row:

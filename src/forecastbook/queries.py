@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .records import Forecast, Question
 from .store import Store
 
-__all__ = ["STATUSES", "status_as_of", "select", "forecast_summary", "condition_text",
+__all__ = ["STATUSES", "status_as_of", "select", "forecast_summary", "outcome_text", "condition_text",
            "conditional_tree", "ListRow", "list_rows"]
 
 STATUSES = ("open", "overdue", "resolved", "annulled", "ambiguous")
@@ -77,13 +77,20 @@ def forecast_summary(q: Question, f: Forecast) -> str:
     return ""
 
 
+def outcome_text(value: object) -> str:
+    """An outcome as people write it: yes/no for a binary one.
+
+    >>> outcome_text(True), outcome_text("april-2026")
+    ('yes', 'april-2026')
+    """
+    return ("yes" if value else "no") if isinstance(value, bool) else str(value)
+
+
 def condition_text(q: Question) -> str:
     """``ID = OUTCOME`` for a conditional question, else an empty string."""
     if q.condition is None:
         return ""
-    outcome = q.condition.outcome
-    shown = ("yes" if outcome else "no") if isinstance(outcome, bool) else str(outcome)
-    return f"{q.condition.question} = {shown}"
+    return f"{q.condition.question} = {outcome_text(q.condition.outcome)}"
 
 
 def conditional_tree(store: Store, qid: str) -> Iterator[str]:
@@ -99,8 +106,7 @@ def conditional_tree(store: Store, qid: str) -> Iterator[str]:
     def walk(parent: Question, depth: int) -> Iterator[str]:
         for child in store.conditionals_of(parent.id):
             marker = "   <- this question" if child.id == qid else ""
-            outcome = condition_text(child).split(" = ", 1)[1]
-            yield f"{'    ' * depth}└─ if {outcome}: {child.id}{marker}"
+            yield f"{'    ' * depth}└─ if {outcome_text(child.condition.outcome)}: {child.id}{marker}"
             if depth < 50:
                 yield from walk(child, depth + 1)
 

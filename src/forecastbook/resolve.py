@@ -22,7 +22,7 @@ from typing import Any
 
 from . import checks
 from .problems import Problem, field_name
-from .queries import status_as_of
+from .queries import outcome_text, status_as_of
 from .records import Question, binary_outcome
 from .store import Store, load_store, locate, parse_yaml
 
@@ -272,14 +272,10 @@ def _cascade(store: Store, qid: str, outcome: Any, plan: dict, *, reason_prefix:
             continue
         if outcome is not None and child.condition.outcome == outcome:
             continue
-        reason = (f"{reason_prefix}: '{qid}' resolved {_shown_outcome(outcome)}, not {_shown_outcome(child.condition.outcome)}"
+        reason = (f"{reason_prefix}: '{qid}' resolved {outcome_text(outcome)}, not {outcome_text(child.condition.outcome)}"
                   if outcome is not None else f"{reason_prefix}: '{qid}' was annulled")
         plan[child.id] = _annul_change(reason, at)
         _cascade(store, child.id, None, plan, reason_prefix="condition failed", at=at)
-
-
-def _shown_outcome(value: Any) -> str:
-    return ("yes" if value else "no") if isinstance(value, bool) else str(value)
 
 
 def _annul_change(reason: str, at: dt.date) -> Callable[[Any], None]:
@@ -432,7 +428,7 @@ def new_question(store_root: Path, fields: dict[str, Any], *, folder: str | None
         raise EditError(f"the new question is not valid: {reasons}") from None
     with store_lock(store_root):
         store = load_store(store_root)
-        if qid in store.paths or any(p.stem == qid for p in Path(store_root).rglob(f"{qid}.yaml")):
+        if any(Path(store_root).rglob(f"{qid}.yaml")):  # a file with errors of its own counts too
             raise EditError(f"a question with id '{qid}' exists already")
         target_dir = Path(store_root) / (folder or "")
         if folder and (Path(folder).is_absolute() or ".." in Path(folder).parts):

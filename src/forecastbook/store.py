@@ -20,6 +20,7 @@ parsed a second time, into nodes with line numbers, only when it has a problem t
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 from collections.abc import Iterable, Iterator
@@ -110,6 +111,15 @@ def _key_matches(node_value: str, part: object) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=16)
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree of a text with problems (kept: a file often has several to place)."""
+    try:
+        return yaml.compose(text, Loader=_BaseLoader)
+    except yaml.YAMLError:
+        return None
+
+
 def locate(text: str, loc: Loc) -> tuple[int, int]:
     """Line and column (1-based) of the field at ``loc`` in a YAML text.
 
@@ -119,10 +129,7 @@ def locate(text: str, loc: Loc) -> tuple[int, int]:
     >>> locate("a: 1\\nb:\\n  - x: 2\\n", ("b", 0, "x"))
     (3, 8)
     """
-    try:
-        node = yaml.compose(text, Loader=_BaseLoader)
-    except yaml.YAMLError:
-        return (1, 1)
+    node = _compose(text)
     if node is None:
         return (1, 1)
     mark = node.start_mark

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .checks import utc_day
-from .queries import conditional_tree, forecast_summary, status_as_of
+from .queries import conditional_tree, forecast_summary, outcome_text, status_as_of
 from .records import Question
 from .store import Store
 
@@ -116,12 +116,10 @@ def show_question(store: Store, q: Question, *, as_of: dt.date) -> str:
         out.append("  (not resolved)")
     else:
         outcome = q.outcome_value()
-        if isinstance(outcome, bool):
-            shown = "yes" if outcome else "no"
-        elif q.kind == "binary" and isinstance(outcome, float):
+        if q.kind == "binary" and isinstance(outcome, float):
             shown = f"probability {outcome:g} of yes (probabilistic: scored as the expected score)"
         else:
-            shown = _cell(outcome)
+            shown = outcome_text(outcome)
         out.append(f"  {r.status} on {r.at}" + (f": {shown}" if r.status == "resolved" else ""))
         if r.note:
             out.append(f"  note: {r.note}")

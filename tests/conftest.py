@@ -1,4 +1,5 @@
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,31 @@ def shared_path(*parts: str) -> Path:
             pytest.fail(f"{path} is missing: CI must run with ../shared beside the checkout")
         pytest.skip(f"{path} is not here (../shared beside the checkout holds the reference data)")
     return path
+
+
+def unresolved_copy(dst: Path) -> Path:
+    """A copy of the repository's store as first recorded: every question's resolution,
+    history and notes (which edits append at the end of a file) cut off. Tests that make up
+    outcomes start from it, so they do not depend on the real resolution round."""
+    shutil.copytree(FORECASTS, dst)
+    for path in dst.rglob("*.yaml"):
+        if path.parent.name in ("sources", "forecasters"):
+            continue
+        kept, skipping = [], False
+        for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+            top_level = line[:1] not in (" ", "-", "#", "\n", "")
+            if top_level:
+                skipping = line.split(":", 1)[0] in ("resolution", "history", "notes")
+            if not skipping:
+                kept.append(line)
+        path.write_text("".join(kept), encoding="utf-8")
+    return dst
+
+
+@pytest.fixture
+def article_store(tmp_path):
+    """The article's records, unresolved, in a temporary folder."""
+    return unresolved_copy(tmp_path / "forecasts")
 
 
 @pytest.fixture

@@ -55,6 +55,13 @@ CASES = [
     ("unknown-source", "unknown-source.yaml:12:15: error: source.ref: no source with id 'no-such-source' under sources/"),
     ("unsafe-id", "unsafe-id.yaml:1:5: error: id: must be a lowercase slug (a-z, 0-9 and '-', starting with a letter or digit, at most 80 characters), got '../../etc/passwd'"),
     ("wrong-kind", "wrong-kind.yaml:3:7: error: kind: input should be 'binary', 'categorical', 'numeric' or 'date', got 'yesno'"),
+    ("evidence-url-not-web", "evidence-url-not-web.yaml:17:10: error: resolution.evidence[0].url: must be an absolute http(s) address, got 'www.example.org/news'"),
+    ("evidence-without-quote", "evidence-without-quote.yaml:17:5: error: resolution.evidence[0].quote: give the words on the page that settle it, or say why not in 'no_quote'"),
+    ("evidence-retrieved-in-future", "evidence-retrieved-in-future.yaml:19:16: error: resolution.evidence[0].retrieved: 2999-01-01 is in the future"),
+    ("evidence-retrieved-before-creation", "evidence-retrieved-before-creation.yaml:19:16: error: resolution.evidence[0].retrieved: 2025-06-01 is before the question was created (2026-01-01)"),
+    ("resolution-in-future", "resolution-in-future.yaml:15:7: error: resolution.at: resolved on 2999-05-01, which is in the future"),
+    ("known-after-resolution", "known-after-resolution.yaml:16:10: error: resolution.known: the outcome was known on 2026-05-09, after it was resolved (2026-05-01)"),
+    ("note-unknown-kind", "note-unknown-kind.yaml:15:9: error: notes[0].kind: input should be 'search', 'review' or 'note', got 'rumour'"),
     ("duplicate-id", "b/same-id.yaml:1:5: error: id: duplicate id: 'same-id' is also a/same-id.yaml"),
 ]
 

@@ -1,6 +1,5 @@
 """Scoring a store as of a date, with what was left out."""
 
-import shutil
 
 import numpy as np
 import pytest
@@ -9,24 +8,22 @@ from click.testing import CliRunner
 import forecastbook
 from forecastbook.cli import main
 from forecastbook.evaluate import binary_scores, exclusions, quantile_scores, scoreboard
-from conftest import FORECASTS
 
 
 @pytest.fixture
-def resolved_copy(tmp_path):
+def resolved_copy(article_store):
     """The article's store with outcomes made up for this test only (never committed)."""
-    root = tmp_path / "forecasts"
-    shutil.copytree(FORECASTS, root)
+    root = article_store
     run = lambda *a: CliRunner().invoke(main, [a[0], "--store", str(root), *a[1:]])  # noqa: E731
     assert run("forecast", "us-goods-imports-from-china-2026", "0.1=300,0.5=400,0.9=500", "--by", "moyunlanting",
                "--at", "2026-03-01T00:00:00+00:00").exit_code == 0
     assert run("forecast", "first-retightening-action-date", "0.1=2026-05-01,0.5=2026-08-01,0.9=2026-12-01",
                "--by", "moyunlanting", "--at", "2026-03-01T00:00:00+00:00").exit_code == 0
-    for args in (("resolve", "us-goods-imports-from-china-2026", "550", "--at", "2027-02-10"),
-                 ("resolve", "first-retightening-action-date", "2026-06-01", "--at", "2027-01-05"),
+    for args in (("resolve", "us-goods-imports-from-china-2026", "550", "--at", "2026-11-20"),
+                 ("resolve", "first-retightening-action-date", "2026-06-01", "--at", "2026-07-05"),
                  ("resolve", "visit-talks-fail", "yes", "--at", "2026-07-20"),
-                 ("resolve", "retighten-by-2026-12-31-if-talks-fail", "yes", "--at", "2027-01-05")):
-        result = run(*args, "--evidence", "https://example.org/test-only")
+                 ("resolve", "retighten-by-2026-12-31-if-talks-fail", "yes", "--at", "2026-08-05")):
+        result = run(*args, "--evidence", "https://example.org/test-only", "--quote", "made up for this test")
         assert result.exit_code == 0, result.output
     return forecastbook.load_store(root)
 
@@ -56,4 +53,4 @@ def test_binary_scores_and_what_was_left_out(resolved_copy):
     board = scoreboard(resolved_copy, as_of="2027-03-01").set_index("forecaster")
     assert board.loc["moyunlanting", "n"] == 1
     # before the outcomes were known, nothing was scored
-    assert binary_scores(resolved_copy, as_of="2026-12-31").empty
+    assert binary_scores(resolved_copy, as_of="2026-08-04").empty

@@ -20,10 +20,8 @@ ARTICLE = "us-china-tech-pause-2026"
 
 
 @pytest.fixture
-def store(tmp_path):
-    root = tmp_path / "forecasts"
-    shutil.copytree(FORECASTS, root)
-    return root
+def store(article_store):
+    return article_store
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -39,9 +37,12 @@ def run(*args):
 def test_resolving_a_condition_annuls_the_conditionals_whose_condition_failed(store):
     before = snapshot(store)
     result = run("resolve", "--store", store, "visit-talks-fail", "no", "--evidence", "https://example.org/statement",
-                 "--quote", "Both sides signed ...", "--at", "2026-05-20", "--by", "tester")
+                 "--quote", "Both sides signed ...", "--published", "2026-05-19", "--retrieved", "2026-05-20",
+                 "--at", "2026-05-20", "--by", "tester")
     assert result.exit_code == 0, result.output
-    changed = sorted(line.split()[-1] for line in result.output.splitlines())
+    changed = sorted(line.split()[-1] for line in result.output.splitlines() if line.startswith("changed "))
+    assert "retighten-by-2026-12-31-if-talks-fail: annulled (condition failed: 'visit-talks-fail' resolved no, not yes)" \
+        in result.output.splitlines()
     assert changed == sorted(str(store / ARTICLE / f"{q}.yaml") for q in (
         "visit-talks-fail", "retighten-by-2026-12-31-if-talks-fail",
         "escalate-beyond-prior-level-by-2026-12-31-if-talks-fail"))
@@ -70,16 +71,17 @@ def test_resolving_a_condition_annuls_the_conditionals_whose_condition_failed(st
           evidence:
           - url: https://example.org/statement
             quote: Both sides signed ...
+            published: 2026-05-19
             retrieved: 2026-05-20
         """)
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["resolve", "trump-first-china-visit-timing-2026", "june-2026", "--evidence", "https://e.org"],
+    (["resolve", "trump-first-china-visit-timing-2026", "june-2026", "--evidence", "https://e.org", "--quote", "q"],
      "Error: trump-first-china-visit-timing-2026: the outcome must be one of"),
-    (["resolve", "visit-talks-fail", "maybe", "--evidence", "https://e.org"],
+    (["resolve", "visit-talks-fail", "maybe", "--evidence", "https://e.org", "--quote", "q"],
      "Error: visit-talks-fail: a binary question's outcome is yes or no"),
-    (["resolve", "visit-talks-fail", "yes", "--evidence", "https://e.org", "--at", "2025-01-01"],
+    (["resolve", "visit-talks-fail", "yes", "--evidence", "https://e.org", "--quote", "q", "--at", "2025-01-01"],
      "Error: refused: the change would make the records invalid; no file was changed"),
     (["forecast", "visit-talks-fail", "0.4", "--by", "nobody", "--at", "2026-03-01T00:00:00+00:00"],
      "Error: refused: the change would make the records invalid; no file was changed"),
@@ -88,7 +90,7 @@ def test_resolving_a_condition_annuls_the_conditionals_whose_condition_failed(st
     (["forecast", "visit-talks-fail", "0.4", "--by", "moyunlanting", "--at", "2026-04-02T00:00:00+00:00"],
      "Error: visit-talks-fail closed on 2026-03-31: a forecast made 2026-04-02T00:00:00+00:00 would not be scored"),
     (["unresolve", "visit-talks-fail", "--reason", "typo"], "Error: visit-talks-fail is not resolved"),
-    (["resolve", "no-such-question", "yes", "--evidence", "https://e.org"], "Error: no question with id 'no-such-question'"),
+    (["resolve", "no-such-question", "yes", "--evidence", "https://e.org", "--quote", "q"], "Error: no question with id 'no-such-question'"),
 ])
 def test_an_invalid_edit_is_refused_and_no_file_changes(store, args, message):
     before = snapshot(store)
@@ -114,7 +116,7 @@ def test_forecast_unresolve_and_history(store):
             "--by", "moyunlanting", "--at", "2026-03-01T09:00:00+08:00")
     assert r.exit_code == 0, r.output
     assert run("resolve", "--store", store, "reuters-pause-confirmed", "yes", "--evidence", "https://e.org/a",
-               "--at", "2026-04-01").exit_code == 0
+               "--quote", "confirmed", "--at", "2026-04-01").exit_code == 0
     r = run("unresolve", "--store", store, "reuters-pause-confirmed", "--reason", "the statement was misquoted")
     assert r.exit_code == 0, r.output
     s = load_store(store)
@@ -179,8 +181,8 @@ def _cli(store, *args):
 
 
 def test_two_resolves_at_once_on_different_questions_both_land(store):
-    a = _cli(store, "resolve", "trump-visits-china-april-2026", "no", "--evidence", "https://e.org/1", "--at", "2026-05-01")
-    b = _cli(store, "resolve", "reuters-pause-confirmed", "yes", "--evidence", "https://e.org/2", "--at", "2026-05-01")
+    a = _cli(store, "resolve", "trump-visits-china-april-2026", "no", "--evidence", "https://e.org/1", "--quote", "q", "--at", "2026-05-01")
+    b = _cli(store, "resolve", "reuters-pause-confirmed", "yes", "--evidence", "https://e.org/2", "--quote", "q", "--at", "2026-05-01")
     for proc in (a, b):
         out, err = proc.communicate(timeout=60)
         assert proc.returncode == 0, err
@@ -195,13 +197,12 @@ def test_a_process_killed_during_a_write_leaves_the_old_file_intact(store, tmp_p
     marker = tmp_path / "writing"
     script = textwrap.dedent(f"""
         import os, time, pathlib
-        import forecastbook.resolve as r
-        real = os.fsync
+        import forecastbook.edits as e, forecastbook.resolve as r
         def slow(fd):
             pathlib.Path({str(marker)!r}).write_text("x")
             time.sleep(60)
-        r.os.fsync = slow
-        r.resolve(pathlib.Path({str(store)!r}), "visit-talks-fail", "yes", evidence=["https://e.org"])
+        e.os.fsync = slow
+        r.resolve(pathlib.Path({str(store)!r}), "visit-talks-fail", "yes", evidence=[{{"url": "https://e.org", "quote": "q"}}])
     """)
     proc = subprocess.Popen([sys.executable, "-c", script])
     deadline = time.monotonic() + 30

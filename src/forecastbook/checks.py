@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterator, Mapping
 
-from .problems import Finding
-from .records import Forecast, Question, binary_outcome
+from .problems import Finding, shorten
+from .records import Evidence, Forecast, Question, binary_outcome
 
 
 def forecast_value_field(kind: str) -> str:
@@ -87,7 +87,7 @@ def _check_outcome(q: Question, value: object, loc: tuple) -> Iterator[Finding]:
             yield Finding(loc, f"a date question resolves to a date (YYYY-MM-DD), got {value!r}")
 
 
-def check_question(q: Question) -> Iterator[Finding]:
+def check_question(q: Question, *, today: dt.date | None = None) -> Iterator[Finding]:
     """Kind consistency, dates and resolution of one question.
 
     >>> from forecastbook.records import Question
@@ -97,6 +97,7 @@ def check_question(q: Question) -> Iterator[Finding]:
     >>> [f.message for f in check_question(q)]
     ['a categorical question needs at least two outcomes']
     """
+    today = today or dt.datetime.now(dt.timezone.utc).date()
     if q.kind == "categorical":
         if not q.outcomes or len(q.outcomes) < 2:
             yield Finding(("outcomes",), "a categorical question needs at least two outcomes")
@@ -143,6 +144,54 @@ def check_question(q: Question) -> Iterator[Finding]:
                 yield Finding(("resolution", "outcome"), f"an {r.status} question has no outcome")
             if not r.note:
                 yield Finding(("resolution", "note"), f"say why the question is {r.status}")
+        yield from _check_resolution_dates(q, today=today)
+        for i, e in enumerate(r.evidence):
+            yield from check_evidence(e, created=q.created, today=today, loc=("resolution", "evidence", i))
+        if r.cascaded_from is not None and r.status != "annulled":
+            yield Finding(("resolution", "cascaded_from"), "only an annulment is cascaded from a condition")
+    for i, note in enumerate(q.notes):
+        if note.at > today:
+            yield Finding(("notes", i, "at"), "is in the future")
+
+
+def _check_resolution_dates(q: Question, *, today: dt.date) -> Iterator[Finding]:
+    r = q.resolution
+    if r.at > today:
+        yield Finding(("resolution", "at"), f"resolved on {r.at}, which is in the future")
+    if r.known is not None:
+        if r.known > r.at:
+            yield Finding(("resolution", "known"), f"the outcome was known on {r.known}, after it was resolved ({r.at})")
+        if r.known < q.created:
+            yield Finding(("resolution", "known"), f"is before the question was created ({q.created})")
+
+
+def is_web_address(url: str) -> bool:
+    """Whether ``url`` is an absolute http(s) address with a host.
+
+    >>> is_web_address("https://www.fcc.gov/document/x"), is_web_address("fcc.gov"), is_web_address("ftp://a/b")
+    (True, False, False)
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
+
+
+def check_evidence(e: Evidence, *, created: dt.date, today: dt.date, loc: tuple) -> Iterator[Finding]:
+    """One evidence entry: a web address, a quote (or why there is none), sane dates."""
+    if not is_web_address(e.url):
+        yield Finding((*loc, "url"), f"must be an absolute http(s) address, got {shorten(e.url)}")
+    if not (e.quote or "").strip() and not (e.no_quote or "").strip():
+        yield Finding((*loc, "quote"), "give the words on the page that settle it, or say why not in 'no_quote'")
+    for name in ("retrieved", "published"):
+        day = getattr(e, name)
+        if day is not None and day > today:
+            yield Finding((*loc, name), f"{day} is in the future")
+    if e.retrieved is not None and e.retrieved < created:
+        yield Finding((*loc, "retrieved"), f"{e.retrieved} is before the question was created ({created})")
 
 
 def condition_target_outcomes(target: Question) -> list[object] | None:

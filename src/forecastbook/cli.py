@@ -138,10 +138,17 @@ def schema(kind: str) -> None:
 # --- the resolution round -------------------------------------------------------------------
 
 def _edit(action, *args, **kwargs):  # noqa: ANN001, ANN201
-    """Run a library edit; a refused change becomes a clear error and exit 1."""
-    from .resolve import EditError
+    """Run a library edit; a refused change becomes a clear error and exit 1. An edit
+    interrupted earlier is finished first, and the user is told."""
+    from .edits import EditError, recover, store_lock
 
+    store_path = kwargs.pop("store_path", None)
     try:
+        if store_path is not None and Path(store_path).is_dir():
+            with store_lock(Path(store_path)):
+                done = recover(Path(store_path))
+            if done:
+                click.echo(done)
         return action(*args, **kwargs)
     except EditError as exc:
         for p in exc.problems:
@@ -149,7 +156,9 @@ def _edit(action, *args, **kwargs):  # noqa: ANN001, ANN201
         raise click.ClickException(str(exc).splitlines()[0]) from None
 
 
-def _changed(paths: list[Path]) -> None:
+def _changed(paths: list[Path], report: list[tuple[str, str]] | None = None) -> None:
+    for qid, what in report or []:
+        click.echo(f"{qid}: {what}")
     for path in paths:
         click.echo(f"changed {path}")
 
@@ -174,31 +183,93 @@ def due(store_path: Path, as_of: dt.date | None, within: int, check: bool) -> No
         click.echo(f"    {q.title}")
         for source in q.resolution_sources or ["(no resolution sources given)"]:
             click.echo(f"    - {source}")
+        searches = [n for n in q.notes if n.kind == "search"]
+        if searches:
+            last = searches[-1]
+            click.echo(f"    last searched {last.at}: {' '.join(last.text.split())[:200]}")
     n_overdue = sum(state == "overdue" for _, state in rows)
     click.echo(f"{n_overdue} overdue, {len(rows) - n_overdue} coming due within {within} day(s), as of {as_of}")
     if check and n_overdue:
         sys.exit(1)
 
 
+def _evidence_entries(urls, quotes, published, retrieved, no_quote, evidence_file) -> list:  # noqa: ANN001
+    """Pair the repeated --evidence/--quote/--published/--retrieved options, in order."""
+    from pydantic import ValidationError
+
+    from .records import Evidence
+    from .store import parse_yaml, pydantic_findings
+
+    n = len(urls)
+    if len(quotes) > n or (len(quotes) < n and not no_quote):
+        raise click.UsageError(f"give one --quote per --evidence, in the same order (or --no-quote REASON for the "
+                               f"rest): got {n} --evidence and {len(quotes)} --quote")
+    if len(published) not in (0, n):
+        raise click.UsageError(f"give one --published per --evidence, in the same order: got {n} and {len(published)}")
+    if len(retrieved) not in (0, 1, n):
+        raise click.UsageError(f"give --retrieved once (for all) or once per --evidence: got {n} and {len(retrieved)}")
+    today = _today()
+    entries = []
+    for i, url in enumerate(urls):
+        entries.append(Evidence(
+            url=url, quote=quotes[i] if i < len(quotes) else None,
+            no_quote=no_quote if i >= len(quotes) else None,
+            published=published[i] if published else None,
+            retrieved=(retrieved[i] if len(retrieved) == n else retrieved[0]) if retrieved else today))
+    if evidence_file is not None:
+        try:
+            data, _ = parse_yaml(evidence_file.read_text(encoding="utf-8"))
+        except Exception as exc:  # noqa: BLE001  any unreadable file is the user's to fix
+            raise click.UsageError(f"{evidence_file}: cannot read it as YAML: {str(exc)[:200]}") from None
+        if not isinstance(data, list):
+            raise click.UsageError(f"{evidence_file}: expected a YAML list of evidence entries (url, quote, published, retrieved)")
+        for i, item in enumerate(data):
+            try:
+                entry = Evidence.model_validate({"retrieved": today, **item} if isinstance(item, dict) else item)
+            except ValidationError as exc:
+                why = "; ".join(f"{'.'.join(map(str, f.loc))}: {f.message}" for f in pydantic_findings(exc))
+                raise click.UsageError(f"{evidence_file}: entry {i}: {why}") from None
+            entries.append(entry)
+    return entries
+
+
 @main.command()
 @store_option
 @click.argument("question_id")
-@click.argument("outcome")
-@click.option("--evidence", "evidence", multiple=True, required=True, metavar="URL",
-              help="Where the outcome is shown (repeatable; required).")
-@click.option("--quote", help="The words at the first evidence URL that settle it.")
+@click.argument("outcome", required=False)
+@click.option("--evidence", "evidence", multiple=True, metavar="URL",
+              help="An http(s) page that shows the outcome (repeatable).")
+@click.option("--quote", "quotes", multiple=True, help="The words on that page that settle it, verbatim (one per --evidence).")
+@click.option("--published", multiple=True, type=DATE, help="The page's publication date (one per --evidence).")
+@click.option("--retrieved", multiple=True, type=DATE, help="When the page was read [default: today]; once, or one per --evidence.")
+@click.option("--no-quote", metavar="REASON", help="Why an --evidence has no quote (e.g. a data table).")
+@click.option("--evidence-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A YAML list of evidence entries (url, quote, published, retrieved), for long quotes.")
 @click.option("--note", help="Anything a later reader needs to know.")
 @click.option("--at", type=DATE, help="Resolution date [default: today, UTC].")
+@click.option("--known", type=DATE, help="The day the outcome became known, if earlier: later forecasts are not scored.")
 @click.option("--by", help="Who resolved it.")
-def resolve(store_path: Path, question_id: str, outcome: str, evidence, quote, note, at, by) -> None:
-    """Resolve a question (yes/no, an outcome name, a number or a date), with evidence.
+@click.option("--ambiguous", is_flag=True, help="The event is past but the criteria cannot settle it (say why in --note).")
+def resolve(store_path: Path, question_id: str, outcome: str | None, evidence, quotes, published, retrieved, no_quote,
+            evidence_file, note, at, known, by, ambiguous) -> None:
+    """Resolve a question with evidence: OUTCOME is yes/no, an outcome name, a number, a
+    date (YYYY-MM-DD), or a probability of yes (a probabilistic resolution).
 
-    Questions conditional on it whose condition failed are annulled, with the reason.
+    Each --evidence is paired with the --quote (and --published) in the same position.
+    Questions conditional on this one whose condition failed are annulled, with the reason.
     """
     from .resolve import resolve as resolve_question
 
-    _changed(_edit(resolve_question, store_path, question_id, outcome, evidence=list(evidence), quote=quote,
-                   note=note, at=at, by=by))
+    if ambiguous == (outcome is not None):
+        raise click.UsageError("give an OUTCOME, or --ambiguous with --note saying why the criteria cannot settle it")
+    entries = _evidence_entries(evidence, quotes, published, retrieved, no_quote, evidence_file)
+    if not ambiguous and not entries:
+        raise click.UsageError("a resolution needs evidence: --evidence URL --quote WORDS --published DATE")
+    report: list[tuple[str, str]] = []
+    paths = _edit(resolve_question, store_path, question_id, outcome or "", evidence=entries, note=note, at=at,
+                  known=known, by=by, status="ambiguous" if ambiguous else "resolved", report=report,
+                  store_path=store_path)
+    _changed(paths, report)
 
 
 @main.command()
@@ -210,7 +281,9 @@ def annul(store_path: Path, question_id: str, reason: str, at) -> None:
     """Annul a question (and, in cascade, the questions conditional on it)."""
     from .resolve import annul as annul_question
 
-    _changed(_edit(annul_question, store_path, question_id, reason=reason, at=at))
+    report: list[tuple[str, str]] = []
+    _changed(_edit(annul_question, store_path, question_id, reason=reason, at=at, report=report,
+                   store_path=store_path), report)
 
 
 @main.command()
@@ -218,10 +291,46 @@ def annul(store_path: Path, question_id: str, reason: str, at) -> None:
 @click.argument("question_id")
 @click.option("--reason", required=True, help="Why the resolution is withdrawn (kept in the history).")
 def unresolve(store_path: Path, question_id: str, reason: str) -> None:
-    """Withdraw a resolution; the old one and the reason stay in the record's history."""
+    """Withdraw a resolution; the old one and the reason stay in the record's history.
+
+    The annulments that the resolution cascaded are withdrawn too.
+    """
     from .resolve import unresolve as unresolve_question
 
-    _changed(_edit(unresolve_question, store_path, question_id, reason=reason))
+    report: list[tuple[str, str]] = []
+    _changed(_edit(unresolve_question, store_path, question_id, reason=reason, report=report,
+                   store_path=store_path), report)
+
+
+@main.command()
+@store_option
+@click.argument("question_id")
+@click.argument("text")
+@click.option("--kind", type=click.Choice(["search", "review", "note"]), default="note", show_default=True,
+              help="search: what was searched and found nothing yet; review: a flaw seen in hindsight.")
+@click.option("--query", "queries", multiple=True, help="Search notes: one query as run, with where (repeatable).")
+@click.option("--at", type=DATE, help="Date [default: today, UTC].")
+@click.option("--by", help="Who wrote it.")
+def note(store_path: Path, question_id: str, text: str, kind: str, queries, at, by) -> None:
+    """Keep a dated note with a question (open or resolved); nothing else changes."""
+    from .resolve import add_note
+
+    _changed(_edit(add_note, store_path, question_id, text, kind=kind, queries=list(queries), at=at, by=by,
+                   store_path=store_path))
+
+
+@main.command()
+@store_option
+def repair(store_path: Path) -> None:
+    """Complete (or undo) an edit that was interrupted before all its files were written."""
+    from .edits import EditError, recover, store_lock
+
+    try:
+        with store_lock(store_path):
+            done = recover(store_path)
+    except EditError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(done or "nothing to repair: no edit was interrupted")
 
 
 class Timestamp(click.ParamType):
@@ -251,7 +360,7 @@ def forecast(store_path: Path, question_id: str, value: str, by: str, at, ration
     from .resolve import add_forecast
 
     _changed(_edit(add_forecast, store_path, question_id, value, by=by, at=at, rationale=rationale,
-                   verbal=verbal, derived=derived))
+                   verbal=verbal, derived=derived, store_path=store_path))
 
 
 @main.command()
@@ -283,7 +392,7 @@ def new(store_path: Path, qid, title, kind, criteria, closes, resolve_by, create
         fields["ordered"] = True
     if unit:
         fields["unit"] = unit
-    path = _edit(new_question, store_path, fields, folder=folder)
+    path = _edit(new_question, store_path, fields, folder=folder, store_path=store_path)
     click.echo(f"wrote {path}")
 
 

@@ -2,9 +2,11 @@
 calibration by group, and how the record grew as outcomes arrived.
 
 A forecast counts when it is a forecaster's final forecast on a question made on or before
-the day the question closes, and the question was resolved on or before ``as_of``.
-Everything else is counted, never silently dropped: questions still open or overdue,
-annulled or ambiguous, forecasts made after close, and questions nobody forecast.
+the day the question closes (or, for a question resolved early, on or before the day its
+outcome became known), and the question was resolved on or before ``as_of``. Everything
+else is counted, never silently dropped: questions still open or overdue, annulled or
+ambiguous, forecasts made after close or after the outcome was known, and questions
+nobody forecast.
 
 >>> import forecastbook
 >>> store = forecastbook.load_store("forecasts")
@@ -26,7 +28,7 @@ from . import scoring
 from .calibration import decompose
 from .checks import utc_day
 from .frames import as_date, binary_forecasts, categorical_forecasts
-from .queries import status_as_of
+from .queries import scoring_cutoff, status_as_of
 from .store import Store
 
 __all__ = ["binary_scores", "categorical_scores", "quantile_scores", "exclusions", "scoreboard", "time_averaged",
@@ -34,12 +36,14 @@ __all__ = ["binary_scores", "categorical_scores", "quantile_scores", "exclusions
 
 SCORES = ["brier", "log", "spherical", "misclassification"]
 EXCLUSION_COLUMNS = ["forecaster", "forecast_questions", "scored", "unresolved", "annulled", "ambiguous",
-                     "not_binary", "after_close_only", "forecasts_after_close"]
+                     "not_binary", "after_close_only", "after_known_only", "forecasts_after_close",
+                     "forecasts_after_known"]
 
 
 def _final(frame: pd.DataFrame) -> pd.DataFrame:
-    """Each forecaster's last forecast per question made on or before close."""
-    before = frame[~frame["after_close"]]
+    """Each forecaster's last forecast per question made on or before close (and before
+    the outcome was known)."""
+    before = frame[~frame["after_close"] & ~frame["after_known"]]
     return before.sort_values("at", kind="stable").groupby(["question_id", "forecaster"], sort=True).tail(1)
 
 
@@ -68,7 +72,7 @@ def categorical_scores(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
     cf = categorical_forecasts(store, as_of=as_of)
     if cf.empty:
         return pd.DataFrame(columns=["question_id", "forecaster", "at", "n_outcomes", "brier", "log", "rps"])
-    cf = cf[(cf["status"] == "resolved") & ~cf["after_close"]]
+    cf = cf[(cf["status"] == "resolved") & ~cf["after_close"] & ~cf["after_known"]]
     rows = []
     for (qid, who), part in cf.groupby(["question_id", "forecaster"], sort=True):
         last = part[part["at"] == part["at"].max()].sort_values("position")
@@ -93,9 +97,10 @@ def quantile_scores(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
             continue
         outcome = q.outcome_value()
         y = float(outcome.toordinal()) if q.kind == "date" else float(outcome)
+        cutoff = scoring_cutoff(q, as_of)
         final: dict[str, object] = {}
         for f in sorted(q.forecasts, key=lambda f: f.at):
-            if f.quantiles is not None and utc_day(f.at) <= q.closes:
+            if f.quantiles is not None and utc_day(f.at) <= cutoff:
                 final[f.by] = f
         for who, f in sorted(final.items()):
             levels = np.array(sorted(f.quantiles))
@@ -120,27 +125,32 @@ def exclusions(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
 
     Columns: ``forecaster, forecast_questions, scored, unresolved`` (open or overdue),
     ``annulled, ambiguous, not_binary`` (scored by other tables), ``after_close_only``
-    (every forecast came after close), ``forecasts_after_close``.
+    (every forecast came after close), ``after_known_only`` (every forecast came after
+    close or after the outcome was known, some after it was known),
+    ``forecasts_after_close``, ``forecasts_after_known`` (forecasts not scored for that reason).
     """
     as_of = as_date(as_of)
     rows: dict[str, dict[str, int]] = {}
     for q in store.questions.values():
         status = status_as_of(q, as_of)
-        by_forecaster: dict[str, list[bool]] = {}
+        cutoff = scoring_cutoff(q, as_of)
+        by_forecaster: dict[str, list[str]] = {}
         for f in q.forecasts:
             day = utc_day(f.at)
             if day <= as_of:
-                by_forecaster.setdefault(f.by, []).append(day > q.closes)
-        for who, late in by_forecaster.items():
+                when = "after_close" if day > q.closes else "after_known" if day > cutoff else "in_time"
+                by_forecaster.setdefault(f.by, []).append(when)
+        for who, whens in by_forecaster.items():
             r = rows.setdefault(who, dict.fromkeys(EXCLUSION_COLUMNS[1:], 0))
             r["forecast_questions"] += 1
-            r["forecasts_after_close"] += sum(late)
+            r["forecasts_after_close"] += whens.count("after_close")
+            r["forecasts_after_known"] += whens.count("after_known")
             if status in ("open", "overdue"):
                 r["unresolved"] += 1
             elif status in ("annulled", "ambiguous"):
                 r[status] += 1
-            elif all(late):
-                r["after_close_only"] += 1
+            elif "in_time" not in whens:
+                r["after_known_only" if "after_known" in whens else "after_close_only"] += 1
             elif q.kind != "binary":
                 r["not_binary"] += 1
             else:
@@ -154,7 +164,8 @@ def time_averaged(store: Store, *, as_of: dt.date | str, score: scoring._rules.S
     (see :func:`forecastbook.scoring.time_averaged_scores`)."""
     bf = binary_forecasts(store, as_of=as_of)
     bf = bf[bf["status"] == "resolved"]
-    return scoring.time_averaged_scores(bf, score=score)
+    # the standing forecast is scored until the question closes or its outcome is known
+    return scoring.time_averaged_scores(bf.assign(closes=bf["cutoff"]), score=score)
 
 
 def _reference_scores(scores: pd.DataFrame, reference: str, base_rate: float) -> np.ndarray:

@@ -18,13 +18,13 @@ import numpy as np
 import pandas as pd
 
 from .checks import utc_day
-from .queries import status_as_of
+from .queries import scoring_cutoff, status_as_of
 from .store import Store
 
 __all__ = ["questions_frame", "forecasts_frame", "binary_forecasts", "categorical_forecasts", "as_date"]
 
 QUESTION_COLUMNS = [
-    "id", "title", "kind", "status", "created", "closes", "resolve_by", "resolved_at", "outcome",
+    "id", "title", "kind", "status", "created", "closes", "resolve_by", "resolved_at", "outcome", "cutoff",
     "condition_question", "condition_outcome", "source", "tags", "n_forecasts", "path",
 ]
 FORECAST_COLUMNS = [
@@ -50,6 +50,8 @@ def questions_frame(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
     Columns: ``id, title, kind, status`` (open, overdue, resolved, annulled, ambiguous),
     ``created, closes, resolve_by`` (dates), ``resolved_at`` (date or None), ``outcome``
     (bool for binary, outcome name, number or date; None unless resolved by ``as_of``),
+    ``cutoff`` (the last day whose forecasts are scored: ``closes``, or the day the outcome
+    became known if earlier),
     ``condition_question, condition_outcome, source`` (source id), ``tags`` (tuple),
     ``n_forecasts, path``.
     """
@@ -61,6 +63,7 @@ def questions_frame(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
             q.id, q.title, q.kind, status, q.created, q.closes, q.resolve_by,
             q.resolution.at if q.resolution is not None and q.resolution.at <= as_of else None,
             q.outcome_value() if status == "resolved" else None,
+            scoring_cutoff(q, as_of),
             q.condition.question if q.condition else None,
             q.condition.outcome if q.condition else None,
             q.source.ref if q.source else None, tuple(q.tags), len(q.forecasts), str(store.paths[q.id]),
@@ -99,7 +102,8 @@ def binary_forecasts(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
 
     Columns: ``question_id, forecaster, at, day, probability, closes, created, status,
     resolved_at``, ``outcome`` (float: 1.0 yes, 0.0 no, a probability for a probabilistic
-    resolution, NaN unless resolved), ``after_close`` (bool), ``tags, source``.
+    resolution, NaN unless resolved), ``after_close`` (bool), ``cutoff`` (date) and
+    ``after_known`` (bool: made after the outcome became known, before close), ``tags, source``.
     """
     as_of = as_date(as_of)
     qf = questions_frame(store, as_of=as_of)
@@ -107,9 +111,10 @@ def binary_forecasts(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
     ff = forecasts_frame(store, as_of=as_of)
     ff = ff[ff["kind"] == "binary"][["question_id", "forecaster", "at", "day", "probability", "after_close"]]
     out = ff.merge(
-        qf[["id", "created", "closes", "status", "resolved_at", "outcome", "tags", "source"]],
+        qf[["id", "created", "closes", "status", "resolved_at", "outcome", "cutoff", "tags", "source"]],
         left_on="question_id", right_on="id", how="left",
     ).drop(columns="id")
+    out["after_known"] = ~out["after_close"] & (out["day"] > out["cutoff"])
     out["outcome"] = pd.to_numeric(out["outcome"].map(_binary_float), errors="raise").astype(float)
     return out
 
@@ -125,7 +130,7 @@ def categorical_forecasts(store: Store, *, as_of: dt.date | str) -> pd.DataFrame
 
     Columns: ``question_id, forecaster, at, day, outcome_name, position`` (0-based order in
     the question's outcomes), ``probability, realised`` (1.0 for the resolved outcome, 0.0
-    for the others, NaN unless resolved), ``ordered, status, after_close``.
+    for the others, NaN unless resolved), ``ordered, status, after_close, after_known``.
     """
     as_of = as_date(as_of)
     rows = []
@@ -134,6 +139,7 @@ def categorical_forecasts(store: Store, *, as_of: dt.date | str) -> pd.DataFrame
             continue
         status = status_as_of(q, as_of)
         outcome = q.outcome_value() if status == "resolved" else None
+        cutoff = scoring_cutoff(q, as_of)
         for f in q.forecasts:
             day = utc_day(f.at)
             if day > as_of or f.probabilities is None:
@@ -141,9 +147,10 @@ def categorical_forecasts(store: Store, *, as_of: dt.date | str) -> pd.DataFrame
             for pos, name in enumerate(q.outcomes):
                 realised = np.nan if outcome is None else float(name == outcome)
                 rows.append((q.id, f.by, f.at.astimezone(dt.timezone.utc), day, name, pos,
-                             f.probabilities.get(name, 0.0), realised, q.ordered, status, day > q.closes))
+                             f.probabilities.get(name, 0.0), realised, q.ordered, status, day > q.closes,
+                             q.closes >= day > cutoff))
     columns = ["question_id", "forecaster", "at", "day", "outcome_name", "position", "probability",
-               "realised", "ordered", "status", "after_close"]
+               "realised", "ordered", "status", "after_close", "after_known"]
     frame = pd.DataFrame(rows, columns=columns)
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
     return frame

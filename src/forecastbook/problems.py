@@ -59,3 +59,14 @@ class StoreError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(map(str, problems)))
+
+
+def shorten(value: object, limit: int = 80) -> str:
+    """``repr`` of a value from the input, cut to ``limit`` characters: a message never
+    echoes unbounded input.
+
+    >>> shorten("x" * 100, limit=12)
+    "'xxxxxxxxxx…"
+    """
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .records import Forecast, Question
 from .store import Store
 
-__all__ = ["STATUSES", "status_as_of", "select", "forecast_summary", "outcome_text", "condition_text",
+__all__ = ["STATUSES", "status_as_of", "scoring_cutoff", "select", "forecast_summary", "outcome_text", "condition_text",
            "conditional_tree", "ListRow", "list_rows"]
 
 STATUSES = ("open", "overdue", "resolved", "annulled", "ambiguous")
@@ -27,6 +27,24 @@ def status_as_of(q: Question, as_of: dt.date) -> str:
     if r is not None and r.at <= as_of:
         return r.status
     return "overdue" if q.resolve_by < as_of else "open"
+
+
+def scoring_cutoff(q: Question, as_of: dt.date) -> dt.date:
+    """The last day whose forecasts are scored: the day the question closes, or the day
+    its outcome became known if it resolved earlier (a forecast made once the answer was
+    out is not a forecast).
+
+    >>> q = Question.model_validate({"id": "x", "title": "X", "kind": "binary", "criteria": "c",
+    ...     "created": "2026-01-01", "closes": "2026-12-31", "resolve_by": "2027-01-31",
+    ...     "resolution": {"outcome": "yes", "at": "2026-03-10", "known": "2026-03-05",
+    ...                    "evidence": [{"url": "https://e.org", "quote": "done"}]}})
+    >>> scoring_cutoff(q, dt.date(2026, 11, 30)), scoring_cutoff(q, dt.date(2026, 3, 1))
+    (datetime.date(2026, 3, 5), datetime.date(2026, 12, 31))
+    """
+    r = q.resolution
+    if r is None or r.status != "resolved" or r.at > as_of:
+        return q.closes
+    return min(q.closes, r.known_on)
 
 
 def select(

@@ -41,6 +41,7 @@ __all__ = [
     "Forecast",
     "Forecaster",
     "HistoryEntry",
+    "Note",
     "Question",
     "Resolution",
     "SameEvent",
@@ -193,9 +194,14 @@ class Forecast(_Record):
 
 
 class Evidence(_Record):
-    url: str = Field(min_length=1)
-    quote: str | None = None
-    retrieved: dt.date | None = None
+    """A page that shows the outcome: its address, the words on it that settle the
+    question (copied verbatim), when it was published and when it was read."""
+
+    url: str = Field(min_length=1, description="an absolute http(s) address")
+    quote: str | None = Field(default=None, description="the words on the page that settle it, verbatim")
+    no_quote: str | None = Field(default=None, description="why there is no quote (e.g. a data table)")
+    published: dt.date | None = Field(default=None, description="the page's publication date")
+    retrieved: dt.date | None = Field(default=None, description="when the page was read")
 
 
 class Resolution(_Record):
@@ -204,9 +210,18 @@ class Resolution(_Record):
     status: Literal["resolved", "annulled", "ambiguous"] = "resolved"
     outcome: bool | str | float | dt.date | None = None
     at: dt.date
+    known: dt.date | None = Field(
+        default=None, description="the day the outcome became known, if before `at`: later forecasts are not scored")
     by: str | None = None
     evidence: list[Evidence] = Field(default_factory=list)
     note: str | None = None
+    cascaded_from: Slug | None = Field(
+        default=None, description="annulled because the condition on this question failed (set by the cascade)")
+
+    @property
+    def known_on(self) -> dt.date:
+        """The day the outcome became known: ``known``, else ``at``."""
+        return self.known or self.at
 
 
 class HistoryEntry(_Record):
@@ -216,6 +231,17 @@ class HistoryEntry(_Record):
     action: str
     reason: str
     previous: dict[str, Any] | None = None
+
+
+class Note(_Record):
+    """A dated note kept with a question: a search that found nothing yet (with its
+    queries), a review written in hindsight, or anything a later reader needs."""
+
+    at: dt.date
+    kind: Literal["search", "review", "note"] = "note"
+    text: str = Field(min_length=1)
+    by: str | None = None
+    queries: list[str] = Field(default_factory=list, description="search notes: what was searched, and where")
 
 
 class Question(_Record):
@@ -247,6 +273,7 @@ class Question(_Record):
     forecasts: list[Forecast] = Field(default_factory=list)
     resolution: Resolution | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list, description="searches, reviews in hindsight, other notes")
 
     @property
     def status(self) -> str:

@@ -1,186 +1,31 @@
 """The resolution workflow: what is due, resolving (with the conditional cascade),
-annulling, unresolving, adding forecasts and new questions.
+annulling, unresolving, adding forecasts, notes and new questions.
 
-Every change edits only the files it concerns, round-trip (ruamel.yaml keeps comments, key
-order, quoting and Chinese text exactly), is validated before anything is written, and is
-written atomically (temporary file, fsync, rename) under a lock on the store. A change
-that would make a record invalid is refused and no file changes.
+Every change goes through :mod:`forecastbook.edits`: it edits only the files it concerns,
+round-trip (comments, key order, quoting and Chinese text kept exactly), is validated
+before anything is written, and is written all-or-nothing under a lock on the store. A
+change that would make a record invalid is refused and no file changes.
+
+An annulment made by the cascade carries ``cascaded_from``: unresolving (or annulling
+again) the condition's question undoes exactly those annulments, and resolving it anew
+cascades the new outcome. The record's ``history`` keeps every withdrawn resolution.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
-import io
-import os
-import tempfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import checks
-from .problems import Problem, field_name
+from .edits import Change, EditError, apply, recover, store_lock, validated, write_atomic
+from .problems import field_name
 from .queries import outcome_text, status_as_of
-from .records import Question, binary_outcome
-from .store import Store, load_store, locate, parse_yaml
+from .records import Evidence, Question, binary_outcome
+from .store import Store, load_store
 
-__all__ = ["EditError", "due", "resolve", "annul", "unresolve", "add_forecast", "new_question", "parse_value",
-           "write_atomic", "store_lock"]
-
-LOCK_NAME = ".forecastbook.lock"
-
-
-class EditError(Exception):
-    """A refused change: nothing was written. ``problems`` lists why, located."""
-
-    def __init__(self, message: str, problems: list[Problem] | None = None):
-        self.problems = problems or []
-        super().__init__(message + "".join(f"\n  {p}" for p in self.problems))
-
-
-def _yaml():  # noqa: ANN202
-    from ruamel.yaml import YAML
-
-    y = YAML()
-    y.preserve_quotes = True
-    y.width = 4096  # never re-wrap a line we did not touch
-    y.indent(mapping=2, sequence=2, offset=0)
-    y.representer.ignore_aliases = lambda data: True  # a date used twice is written twice, not as &id001
-    return y
-
-
-def _guess_yaml(text: str):  # noqa: ANN202
-    """A ruamel YAML set to the file's own indentation, so untouched lines stay as they are."""
-    from ruamel.yaml.util import load_yaml_guess_indent
-
-    _, indent, block_seq_indent = load_yaml_guess_indent(text)
-    y = _yaml()
-    if indent is not None:
-        y.indent(mapping=indent, sequence=indent + (block_seq_indent or 0), offset=block_seq_indent or 0)
-    return y
-
-
-# --- locking and atomic writes --------------------------------------------------------------
-
-@contextlib.contextmanager
-def store_lock(root: Path, *, timeout: float = 30.0) -> Iterator[None]:
-    """An exclusive lock on the store (a lock file at its root), waited for up to ``timeout``."""
-    import time
-
-    path = Path(root) / LOCK_NAME
-    with open(path, "a+") as fh:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise EditError(f"the store {root} is locked by another command (waited {timeout:g} s)") from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def write_atomic(changes: dict[Path, str]) -> None:
-    """Write several files so that each is either wholly old or wholly new: every new text
-    goes to a temporary file beside its target and is fsynced first; only then are the
-    temporary files renamed over the targets."""
-    staged: list[tuple[str, Path]] = []
-    try:
-        for path, text in changes.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            staged.append((tmp, path))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            if path.exists():
-                os.chmod(tmp, path.stat().st_mode & 0o777)
-            else:
-                os.chmod(tmp, 0o644)
-    except BaseException:
-        for tmp, _ in staged:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-        raise
-    for tmp, path in staged:
-        os.replace(tmp, path)
-    for folder in {path.parent for path in changes}:
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-# --- editing ----------------------------------------------------------------------------------
-
-@dataclass
-class _Edit:
-    path: Path
-    text: str
-    data: Any  # the ruamel document
-    yaml: Any
-
-    @classmethod
-    def open(cls, path: Path) -> _Edit:
-        text = path.read_text(encoding="utf-8")
-        y = _guess_yaml(text)
-        return cls(path, text, y.load(text), y)
-
-    def dump(self) -> str:
-        out = io.StringIO()
-        self.yaml.dump(self.data, out)
-        return out.getvalue()
-
-
-def _validated(store: Store, edits: dict[str, str]) -> None:
-    """Check the new texts of some questions, alone and against the rest of the store."""
-    problems: list[Problem] = []
-    questions = dict(store.questions)
-    parsed: dict[str, Question] = {}
-    for qid, text in edits.items():
-        path = str(store.paths[qid])
-        try:
-            data, _ = parse_yaml(text)
-            q = Question.model_validate(data)
-        except Exception as exc:  # a change we made that does not even parse is a bug; say so
-            problems.append(Problem(path, 1, 1, "error", "(record)", f"the change would not parse: {exc}"))
-            continue
-        parsed[qid] = q
-        questions[qid] = q
-        for f in checks.check_question(q):
-            if f.severity == "error":
-                line, col = locate(text, f.loc)
-                problems.append(Problem(path, line, col, "error", field_name(f.loc), f.message))
-    for qid, f in checks.check_references(questions, sources=store.sources, forecasters=store.forecasters):
-        if qid in parsed and f.severity == "error":
-            line, col = locate(edits[qid], f.loc)
-            problems.append(Problem(str(store.paths[qid]), line, col, "error", field_name(f.loc), f.message))
-    if problems:
-        raise EditError("refused: the change would make the records invalid; no file was changed", problems)
-
-
-def _apply(store_root: Path, mutate: Callable[[Store], dict[str, Callable[[Any], None]]]) -> list[Path]:
-    """Under the lock: load the store, let ``mutate`` name the edits, validate, write."""
-    with store_lock(store_root):
-        store = load_store(store_root)
-        if store.errors:
-            raise EditError(f"the store has {len(store.errors)} error(s); fix them first", store.errors)
-        plan = mutate(store)
-        texts: dict[str, str] = {}
-        for qid, change in plan.items():
-            edit = _Edit.open(store.paths[qid])
-            change(edit.data)
-            texts[qid] = edit.dump()
-        _validated(store, texts)
-        write_atomic({store.paths[qid]: text for qid, text in texts.items()})
-        return [store.paths[qid] for qid in plan]
+__all__ = ["EditError", "due", "resolve", "annul", "unresolve", "add_forecast", "add_note", "new_question",
+           "parse_value", "write_atomic", "store_lock"]
 
 
 def _now() -> dt.datetime:
@@ -190,7 +35,7 @@ def _now() -> dt.datetime:
 def _history(doc: Any, action: str, reason: str, previous: dict | None = None) -> None:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    entry = CommentedMap([("at", _now()), ("action", action), ("reason", reason)])
+    entry = CommentedMap([("at", _now()), ("action", action), ("reason", _string(reason))])
     if previous:
         entry["previous"] = previous
     if "history" not in doc or doc["history"] is None:
@@ -205,7 +50,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, str):
-        return str(value)
+        return _string(str(value))
     return value
 
 
@@ -265,95 +110,220 @@ def due(store: Store, *, as_of: dt.date, within: int = 0) -> list[tuple[Question
     return sorted(out, key=lambda pair: (pair[0].resolve_by, pair[0].id))
 
 
-def _cascade(store: Store, qid: str, outcome: Any, plan: dict, *, reason_prefix: str, at: dt.date) -> None:
-    """Annul every question whose condition on ``qid`` failed, and their conditionals in turn."""
-    for child in store.conditionals_of(qid):
-        if child.resolution is not None:
-            continue
-        if outcome is not None and child.condition.outcome == outcome:
-            continue
-        reason = (f"{reason_prefix}: '{qid}' resolved {outcome_text(outcome)}, not {outcome_text(child.condition.outcome)}"
-                  if outcome is not None else f"{reason_prefix}: '{qid}' was annulled")
-        plan[child.id] = _annul_change(reason, at)
-        _cascade(store, child.id, None, plan, reason_prefix="condition failed", at=at)
+def _children(store: Store) -> dict[str, list[Question]]:
+    """Question id -> the questions conditional on it, by id."""
+    out: dict[str, list[Question]] = {}
+    for q in sorted(store.questions.values(), key=lambda q: q.id):
+        if q.condition is not None:
+            out.setdefault(q.condition.question, []).append(q)
+    return out
 
 
-def _annul_change(reason: str, at: dt.date) -> Callable[[Any], None]:
+def _add(plan: dict[str, list[Change]], qid: str, change: Change) -> None:
+    plan.setdefault(qid, []).append(change)
+
+
+def _cascade(store: Store, qid: str, outcome: Any, plan: dict[str, list[Change]], *,
+             at: dt.date) -> list[tuple[str, str]]:
+    """Annul every open question whose condition on ``qid`` failed, and their conditionals
+    in turn (``outcome`` None: ``qid`` itself was annulled or is ambiguous). Returns
+    (annulled id, reason) pairs."""
+    children = _children(store)
+    annulled = []
+    stack = [(qid, outcome)]
+    while stack:  # no recursion: a long chain of conditions must not exhaust the stack
+        parent, value = stack.pop()
+        for child in reversed(children.get(parent, [])):
+            if child.resolution is not None:
+                continue
+            if value is not None and child.condition.outcome == value:
+                continue
+            wanted = outcome_text(child.condition.outcome)
+            reason = (f"condition failed: '{parent}' resolved {outcome_text(value)}, not {wanted}" if value is not None
+                      else f"condition failed: '{parent}' was not resolved {wanted} (annulled or ambiguous)")
+            _add(plan, child.id, _annul_change(reason, at, cascaded_from=parent))
+            annulled.append((child.id, reason))
+            stack.append((child.id, None))
+    return annulled
+
+
+def _reopen_cascade(store: Store, qid: str, plan: dict[str, list[Change]], *, reason: str) -> list[str]:
+    """Withdraw the annulments that ``qid``'s resolution cascaded (and theirs, in turn)."""
+    children = _children(store)
+    reopened = []
+    stack = [qid]
+    while stack:
+        parent = stack.pop()
+        for child in children.get(parent, []):
+            r = child.resolution
+            if r is not None and r.status == "annulled" and r.cascaded_from == parent:
+                _add(plan, child.id, _withdraw_change(f"condition reopened: '{parent}' was unresolved: {reason}"))
+                reopened.append(child.id)
+                stack.append(child.id)
+    return reopened
+
+
+def _withdraw_change(reason: str) -> Change:
+    def change(doc: Any) -> None:
+        previous = _plain(doc["resolution"])
+        del doc["resolution"]
+        _history(doc, "unresolve", reason, {"resolution": previous})
+    return change
+
+
+def _annul_change(reason: str, at: dt.date, *, cascaded_from: str | None = None) -> Change:
     from ruamel.yaml.comments import CommentedMap
 
     def change(doc: Any) -> None:
-        doc["resolution"] = CommentedMap([("status", "annulled"), ("at", at), ("note", reason)])
+        items = [("status", "annulled"), ("at", at), ("note", _string(reason))]
+        if cascaded_from:
+            items.append(("cascaded_from", cascaded_from))
+        doc["resolution"] = CommentedMap(items)
         _history(doc, "annul", reason)
     return change
 
 
-def resolve(store_root: Path, qid: str, outcome_text: str, *, evidence: list[str], quote: str | None = None,
-            note: str | None = None, at: dt.date | None = None, by: str | None = None) -> list[Path]:
+def _evidence_map(e: Evidence):  # noqa: ANN202
+    from ruamel.yaml.comments import CommentedMap
+
+    return CommentedMap((k, _string(v) if isinstance(v, str) else v)
+                        for k, v in e.model_dump(exclude_none=True).items())
+
+
+def _string(text: str) -> Any:
+    """Text as a YAML string that reads back as the same text (``no``, ``12:30`` or ``1e3``
+    written plain would read back as something else)."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+
+    from .store import parse_yaml
+
+    if "\n" in text.strip():
+        return LiteralScalarString(text)
+    try:
+        plain_ok = parse_yaml(f"v: {text}\n")[0] == {"v": text}
+    except Exception:  # noqa: BLE001  anything that does not read back plain is quoted
+        plain_ok = False
+    return text if plain_ok else DoubleQuotedScalarString(text)
+
+
+def resolve(store_root: Path, qid: str, outcome: str, *, evidence: list[Evidence | dict | str],
+            note: str | None = None, at: dt.date | None = None, known: dt.date | None = None,
+            by: str | None = None, status: str = "resolved", report: list | None = None) -> list[Path]:
     """Resolve ``qid`` with evidence; annul the conditionals whose condition failed.
-    Returns every file changed."""
+
+    ``evidence`` entries are :class:`~forecastbook.records.Evidence` (or dicts of its fields;
+    a bare URL is kept for old callers and is refused by the evidence check unless a quote
+    or ``no_quote`` is added). ``known`` is the day the outcome became known when that is
+    before ``at``: forecasts made after it are not scored. ``status="ambiguous"`` records
+    an event the criteria cannot settle (``outcome`` is then ignored; ``note`` says why).
+    Appends ``(question id, what happened)`` pairs to ``report`` when given. Returns every
+    file changed.
+    """
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    if not evidence:
-        raise EditError("a resolution needs evidence: give --evidence URL")
+    entries = [e if isinstance(e, Evidence) else Evidence(url=e) if isinstance(e, str) else Evidence(**e)
+               for e in evidence]
+    if status == "resolved" and not entries:
+        raise EditError("a resolution needs evidence: give --evidence URL with --quote")
+    if status == "ambiguous" and not (note or "").strip():
+        raise EditError("say why the criteria cannot settle it: --note is required")
     when = at or _now().date()
 
     def plan(store: Store) -> dict:
         q = _unresolved(store, qid)
-        value = parse_value(q, outcome_text)
+        value = parse_value(q, outcome) if status == "resolved" else None
 
         def change(doc: Any) -> None:
-            items = [("outcome", _yaml_outcome(q, value)), ("at", when)]
+            items: list[tuple[str, Any]] = [] if status == "resolved" else [("status", status)]
+            if status == "resolved":
+                items.append(("outcome", _yaml_outcome(q, value)))
+            items.append(("at", when))
+            if known is not None:
+                items.append(("known", known))
             if by:
-                items.append(("by", by))
-            ev = CommentedSeq()
-            for i, url in enumerate(evidence):
-                entry = CommentedMap([("url", url)])
-                if quote and i == 0:
-                    entry["quote"] = quote
-                entry["retrieved"] = when
-                ev.append(entry)
-            items.append(("evidence", ev))
+                items.append(("by", _string(by)))
+            if entries:
+                items.append(("evidence", CommentedSeq(_evidence_map(e) for e in entries)))
             if note:
-                items.append(("note", note))
+                items.append(("note", _string(note)))
             doc["resolution"] = CommentedMap(items)
 
-        edits = {qid: change}
-        _cascade(store, qid, value, edits, reason_prefix="condition failed", at=when)
+        edits: dict[str, list[Change]] = {qid: [change]}
+        shown = outcome_text(value) if status == "resolved" else status
+        annulled = _cascade(store, qid, value, edits, at=when)
+        if report is not None:
+            report.append((qid, f"{'resolved ' if status == 'resolved' else ''}{shown}"))
+            report.extend((child, f"annulled ({why})") for child, why in annulled)
         return edits
 
-    return _apply(store_root, plan)
+    return apply(store_root, plan)
 
 
-def annul(store_root: Path, qid: str, *, reason: str, at: dt.date | None = None) -> list[Path]:
+def annul(store_root: Path, qid: str, *, reason: str, at: dt.date | None = None,
+          report: list | None = None) -> list[Path]:
     """Annul ``qid`` (and, in cascade, the questions conditional on it)."""
     _require_reason(reason)
     when = at or _now().date()
 
     def plan(store: Store) -> dict:
         _unresolved(store, qid)
-        edits = {qid: _annul_change(reason, when)}
-        _cascade(store, qid, None, edits, reason_prefix="condition annulled", at=when)
+        edits: dict[str, list[Change]] = {qid: [_annul_change(reason, when)]}
+        annulled = _cascade(store, qid, None, edits, at=when)
+        if report is not None:
+            report.append((qid, "annulled"))
+            report.extend((child, f"annulled ({why})") for child, why in annulled)
         return edits
 
-    return _apply(store_root, plan)
+    return apply(store_root, plan)
 
 
-def unresolve(store_root: Path, qid: str, *, reason: str) -> list[Path]:
-    """Remove ``qid``'s resolution, keeping it and the reason in the record's history."""
+def unresolve(store_root: Path, qid: str, *, reason: str, report: list | None = None) -> list[Path]:
+    """Remove ``qid``'s resolution, keeping it and the reason in the record's history, and
+    withdraw exactly the annulments that it cascaded."""
     _require_reason(reason)
 
     def plan(store: Store) -> dict:
         q = _known(store, qid)
         if q.resolution is None:
             raise EditError(f"{qid} is not resolved")
+        edits: dict[str, list[Change]] = {qid: [_withdraw_change(reason)]}
+        reopened = _reopen_cascade(store, qid, edits, reason=reason)
+        if report is not None:
+            report.append((qid, "unresolved"))
+            report.extend((child, f"reopened (its condition '{qid}' was unresolved)") for child in reopened)
+        return edits
+
+    return apply(store_root, plan)
+
+
+def add_note(store_root: Path, qid: str, text: str, *, kind: str = "note", at: dt.date | None = None,
+             by: str | None = None, queries: list[str] | None = None) -> list[Path]:
+    """Keep a dated note with ``qid``: ``search`` (what was searched and found nothing yet,
+    with ``queries``), ``review`` (a flaw seen in hindsight: recorded, never fixed) or
+    ``note``. Notes are allowed on resolved questions; nothing else changes."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if not text.strip():
+        raise EditError("a note needs text")
+    if kind not in ("search", "review", "note"):
+        raise EditError(f"a note's kind is search, review or note, got {kind!r:.40}")
+    when = at or _now().date()
+
+    def plan(store: Store) -> dict:
+        _known(store, qid)
 
         def change(doc: Any) -> None:
-            previous = _plain(doc["resolution"])
-            del doc["resolution"]
-            _history(doc, "unresolve", reason, {"resolution": previous})
-        return {qid: change}
+            items = [("at", when), ("kind", kind), ("text", _string(text))]
+            if by:
+                items.append(("by", _string(by)))
+            if queries:
+                items.append(("queries", CommentedSeq(_string(x) for x in queries)))
+            if "notes" not in doc or doc["notes"] is None:
+                doc["notes"] = CommentedSeq()
+            doc["notes"].append(CommentedMap(items))
+        return {qid: [change]}
 
-    return _apply(store_root, plan)
+    return apply(store_root, plan)
 
 
 def parse_forecast(q: Question, text: str) -> tuple[str, Any]:
@@ -403,13 +373,13 @@ def add_forecast(store_root: Path, qid: str, value_text: str, *, by: str, at: dt
             entry = CommentedMap([("by", by), ("at", when), (field, CommentedMap(value.items()) if isinstance(value, dict) else value)])
             for key, extra in (("verbal", verbal), ("derived", derived), ("rationale", rationale)):
                 if extra:
-                    entry[key] = extra
+                    entry[key] = _string(extra)
             if "forecasts" not in doc or doc["forecasts"] is None:
                 doc["forecasts"] = CommentedSeq()
             doc["forecasts"].append(entry)
-        return {qid: change}
+        return {qid: [change]}
 
-    return _apply(store_root, plan)
+    return apply(store_root, plan)
 
 
 def new_question(store_root: Path, fields: dict[str, Any], *, folder: str | None = None) -> Path:
@@ -427,6 +397,7 @@ def new_question(store_root: Path, fields: dict[str, Any], *, folder: str | None
         reasons = "; ".join(f"{field_name(f.loc)}: {f.message}" for f in pydantic_findings(exc))
         raise EditError(f"the new question is not valid: {reasons}") from None
     with store_lock(store_root):
+        recover(store_root)
         store = load_store(store_root)
         if any(Path(store_root).rglob(f"{qid}.yaml")):  # a file with errors of its own counts too
             raise EditError(f"a question with id '{qid}' exists already")
@@ -435,9 +406,9 @@ def new_question(store_root: Path, fields: dict[str, Any], *, folder: str | None
             raise EditError(f"the folder must be inside the store, got {folder!r}")
         text = dump_record(q)
         store.paths[qid] = target_dir / f"{qid}.yaml"
-        _validated(store, {qid: text})
+        validated(store, {qid: text})
         target_dir.mkdir(parents=True, exist_ok=True)
-        write_atomic({target_dir / f"{qid}.yaml": text})
+        write_atomic({target_dir / f"{qid}.yaml": text}, root=Path(store_root))
         return target_dir / f"{qid}.yaml"
 
 

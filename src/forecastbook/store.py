@@ -43,6 +43,8 @@ except AttributeError:  # PyYAML built without libyaml
     _BaseLoader = yaml.SafeLoader  # type: ignore[misc]
 
 STORE_ENV = "FORECASTBOOK_STORE"
+LOCK_NAME = ".forecastbook.lock"
+JOURNAL_NAME = ".forecastbook-journal.json"
 SPECIAL_FOLDERS = {"sources": Source, "forecasters": Forecaster}
 
 
@@ -344,6 +346,29 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _interrupted_edit(root: Path) -> Problem | None:
+    """A journal left by an edit that was killed (one that a running edit holds is not)."""
+    import fcntl
+
+    journal = root / JOURNAL_NAME
+    if not journal.exists():
+        return None
+    try:
+        fd = os.open(root / LOCK_NAME, os.O_RDONLY)
+    except OSError:
+        fd = None
+    if fd is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return None  # an edit is running right now and holds its journal
+        finally:
+            os.close(fd)
+    return Problem(str(journal), 1, 1, "error", "(store)",
+                   "an edit was interrupted before all its files were written; "
+                   "run `forecastbook repair` (or any edit command) to complete or undo it")
+
+
 def load_store(root: str | os.PathLike[str] | None = None) -> Store:
     """Read and check every record under ``root`` (default: :func:`default_store_path`).
 
@@ -358,6 +383,9 @@ def _load_store(root: Path) -> Store:
     if not root.is_dir():
         store.problems.append(Problem(str(root), 1, 1, "error", "(store)", "no such folder"))
         return store
+    interrupted = _interrupted_edit(root)
+    if interrupted is not None:
+        store.problems.append(interrupted)
     first_seen: dict[tuple[type[BaseModel], str], Path] = {}
     for path, model in _record_files(root):
         stem = path.stem

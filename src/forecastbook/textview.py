@@ -121,10 +121,27 @@ def show_question(store: Store, q: Question, *, as_of: dt.date) -> str:
         else:
             shown = outcome_text(outcome)
         out.append(f"  {r.status} on {r.at}" + (f": {shown}" if r.status == "resolved" else ""))
+        if r.known is not None:
+            out.append(f"  known since {r.known} (forecasts made after that day are not scored)")
+        if r.cascaded_from:
+            out.append(f"  cascaded from '{r.cascaded_from}' (unresolving it reopens this question)")
         if r.note:
             out.append(f"  note: {r.note}")
         for e in r.evidence:
-            out.append(f"  evidence: {e.url}" + (f" — \"{e.quote}\"" if e.quote else ""))
+            dates = ", ".join(f"{k} {v}" for k, v in (("published", e.published), ("retrieved", e.retrieved)) if v)
+            out.append(f"  evidence: {e.url}" + (f" ({dates})" if dates else ""))
+            if e.quote:
+                out.append(f"    \"{' '.join(e.quote.split())}\"")
+            elif e.no_quote:
+                out.append(f"    (no quote: {e.no_quote})")
+    for kind, heading in (("review", "Review notes (flaws seen in hindsight; the record is not changed)"),
+                          ("search", "Searches"), ("note", "Notes")):
+        notes = [n for n in q.notes if n.kind == kind]
+        if notes:
+            out += ["", f"{heading}:"]
+            for n in notes:
+                out.append(f"  {n.at}" + (f" ({n.by})" if n.by else "") + f": {' '.join(n.text.split())}")
+                out += [f"    - {query}" for query in n.queries]
     if q.history:
         out += ["", "History:", *(f"  {h.at.isoformat()} {h.action}: {h.reason}" for h in q.history)]
     return "\n".join(out)

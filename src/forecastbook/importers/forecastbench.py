@@ -38,6 +38,7 @@ from typing import Any
 
 DATASET_SOURCES = frozenset({"acled", "dbnomics", "fred", "wikipedia", "yfinance"})
 MARKET_SOURCES = frozenset({"manifold", "metaculus", "infer", "polymarket"})
+FORECASTBENCH_URL = "https://www.forecastbench.org"
 MARKET_FORECASTER = "fb-market"
 
 __all__ = ["read_json", "leaderboard", "import_round", "question_slug", "forecaster_slug", "store_brier_rows",
@@ -196,6 +197,7 @@ def import_round(questions: str | os.PathLike | dict, resolutions: str | os.Path
                  resolution_name: str | None = None) -> dict[str, int]:
     """Write a valid store of one ForecastBench round to ``out`` (which must not exist or be
     empty); the store appears whole or not at all. Returns counts of what was written."""
+    from ..checks import is_web_address
     from ..records import Evidence, Forecast, Forecaster, Question, Resolution, Source, SourceRef
     from ..store import dump_record, load_store
 
@@ -224,7 +226,7 @@ def import_round(questions: str | os.PathLike | dict, resolutions: str | os.Path
         (tmp / "sources" / f"{source_id}.yaml").write_text(dump_record(Source(
             id=source_id, kind="dataset", title=f"ForecastBench question set {qdoc['question_set']}",
             author="Forecasting Research Institute", published=dt.date.fromisoformat(due),
-            url="https://www.forecastbench.org", note="Karger et al., ICLR 2025. Data CC BY-SA 4.0.")), encoding="utf-8")
+            url=FORECASTBENCH_URL, note="Karger et al., ICLR 2025. Data CC BY-SA 4.0.")), encoding="utf-8")
         for user in users:
             (tmp / "forecasters" / f"{forecaster_slug(user)}.yaml").write_text(dump_record(Forecaster(
                 id=forecaster_slug(user), name=user, kind="person",
@@ -257,9 +259,10 @@ def import_round(questions: str | os.PathLike | dict, resolutions: str | os.Path
                     at = dt.date.fromisoformat(row["resolution_date"])
                     quote = (f"{evidence_name}: id={q['id']}, resolution_date={row['resolution_date']}, "
                              f"resolved={row['resolved']}, resolved_to={row['resolved_to']}")
-                    evidence = [Evidence(url=evidence_name, quote=quote)]
-                    if q.get("url"):
-                        evidence.append(Evidence(url=q["url"]))
+                    # the resolution set is a dataset, not a page: the row is kept as the quote
+                    evidence = [Evidence(url=FORECASTBENCH_URL, quote=quote)]
+                    if q.get("url") and is_web_address(q["url"]):
+                        evidence.append(Evidence(url=q["url"], no_quote="the question's page on its platform"))
                     if _is_na(row["resolved_to"]):
                         resolution, status = Resolution(status="annulled", at=at, note="ForecastBench resolved it N/A"), "annulled"
                     elif row["resolved"]:

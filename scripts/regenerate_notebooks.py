@@ -61,7 +61,7 @@ def regenerate_docs() -> None:
     plt.close(fig)
     real = forecastbook.load_store(ROOT / "forecasts")
     fig, ax = plt.subplots(figsize=(11, 4.5))
-    plot_conditional_tree(real, "visit-talks-fail", as_of=dt.date(2026, 11, 27), ax=ax)
+    plot_conditional_tree(real, "visit-talks-fail", as_of=dt.date(2026, 11, 30), ax=ax)
     fig.tight_layout()
     fig.savefig(docs / "conditional-tree.png", dpi=110, metadata={"Software": None})
     plt.close(fig)

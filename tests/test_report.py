@@ -64,9 +64,8 @@ def test_late_updater_is_seen_by_the_time_averaged_score():
 HOSTILE = "<script>alert('x')</script> & <b>bold</b>"
 
 
-def test_report_escapes_hostile_text_and_embeds_every_figure(tmp_path):
-    store = tmp_path / "forecasts"
-    shutil.copytree(FORECASTS, store)
+def test_report_escapes_hostile_text_and_embeds_every_figure(article_store, tmp_path):
+    store = article_store
     path = store / "us-china-tech-pause-2026" / "visit-talks-fail.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("title: Do the US-China talks", f"title: \"{HOSTILE} Do the US-China talks"
@@ -77,9 +76,9 @@ def test_report_escapes_hostile_text_and_embeds_every_figure(tmp_path):
     assert q.title.startswith(HOSTILE)
     out = tmp_path / "report"
     result = CliRunner().invoke(main, ["report", "--store", str(store), "--as-of", "2026-11-27", "--out", str(out),
-                                       "--notebooks", str(ROOT / "notebooks")])
+                                       "--notebooks", str(ROOT / "notebooks"), "--no-demo"])
     assert result.exit_code == 0, result.output
-    assert "[1/3] running article.ipynb ..." in result.output
+    assert f"[1/3] running article.ipynb on {store} ..." in result.output
     assert "7 overdue" in result.output and "No forecast is scored yet" in result.output
     pages = {p.name: p.read_text(encoding="utf-8") for p in out.glob("*.html")}
     assert set(pages) == {"index.html", "article.html", "scoreboard.html", "calibration.html"}
@@ -88,6 +87,37 @@ def test_report_escapes_hostile_text_and_embeds_every_figure(tmp_path):
         assert "<b>bold</b>" not in page, name
     assert "&lt;script&gt;alert(" in pages["article.html"]
     assert "print(" not in pages["article.html"] and "import forecastbook" not in pages["article.html"]  # code hidden
+
+
+def test_the_report_shows_what_happened_beside_the_simulated_demo(tmp_path):
+    """The real store after its first round: outcomes with linked evidence, the author's
+    scores with n, and, where too few outcomes are known for a curve, a sentence that says
+    so and links to the same page on the simulated store."""
+    out = tmp_path / "report"
+    result = CliRunner().invoke(main, ["report", "--store", str(FORECASTS), "--as-of", "2026-11-30", "--out", str(out),
+                                       "--demo", str(SIMULATED)])
+    assert result.exit_code == 0, result.output
+    assert "moyunlanting: Brier 0.2500, log 0.6931, n=1" in result.output
+    pages = {p.name: p.read_text(encoding="utf-8") for p in out.glob("*.html")}
+    assert set(pages) == {"index.html", "article.html", "scoreboard.html", "calibration.html",
+                          "simulated-scoreboard.html", "simulated-calibration.html"}
+    article = pages["article.html"]
+    assert "What happened" in article and "The track record" in article
+    assert ('<a href="https://www.cooley.com/news/insight/2026/2026-03-26-fcc-moves-to-prevent-new-foreign-routers" '
+            'rel="noopener" style="word-break:break-all" target="_blank">') in article
+    assert "resolved yes on 2026-11-30 (known since 2026-03-23)" in article
+    assert "Review in hindsight (the record is not changed)" in article
+    assert ("moyunlanting: 1 of 3 forecast question(s) scored, Brier 0.2500 against 0.2500 for always 50% "
+            "(skill +0.00). Too few to judge calibration.") in article
+    assert "1 scored forecast(s), fewer than 20: read each one, not the means." in pages["scoreboard.html"]
+    assert '<a href="simulated-scoreboard.html">The same page on the simulated store</a>' in pages["scoreboard.html"]
+    calibration = pages["calibration.html"]
+    assert "moyunlanting: 1 scored forecast(s), fewer than 20: a reliability curve would show noise" in calibration
+    assert '<a href="simulated-calibration.html">' in calibration
+    assert 'src="data:image/png' not in calibration  # no curve drawn for n = 1, and no outcome dates to plot
+    assert "SIMULATED DATA" in pages["simulated-calibration.html"]
+    assert 'src="data:image/png' in pages["simulated-calibration.html"]
+    assert "<a href='simulated-calibration.html'>" in pages["index.html"]
 
 
 def test_every_figure_of_a_notebook_is_in_its_html(tmp_path):

@@ -404,7 +404,12 @@ def new(store_path: Path, qid, title, kind, criteria, closes, resolve_by, create
 @click.option("--notebooks", "notebooks_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
               default=None, help="Folder of the notebooks [default: the repository's notebooks/].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the resampled bands.")
-def report(store_path: Path, as_of: dt.date | None, out: Path, notebooks_dir: Path | None, seed: int) -> None:
+@click.option("--demo", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None,
+              help="A simulated store whose scoreboard and calibration pages go beside the store's own "
+                   "[default: the repository's examples/simulated, if there].")
+@click.option("--no-demo", is_flag=True, help="Make no pages for a simulated store.")
+def report(store_path: Path, as_of: dt.date | None, out: Path, notebooks_dir: Path | None, seed: int,
+           demo: Path | None, no_demo: bool) -> None:
     """The main job: validate, summarise, run the notebooks on the store, write HTML."""
     from . import coherence
     from .report import summary_text, write_report
@@ -420,8 +425,15 @@ def report(store_path: Path, as_of: dt.date | None, out: Path, notebooks_dir: Pa
     notebooks_dir = notebooks_dir or Path(__file__).resolve().parents[2] / "notebooks"
     if not (notebooks_dir / "article.ipynb").exists():
         raise click.ClickException(f"no notebooks in {notebooks_dir}; pass --notebooks DIR")
+    if no_demo:
+        demo = None
+    elif demo is None:
+        default = Path(__file__).resolve().parents[2] / "examples" / "simulated"
+        demo = default if default.is_dir() else None
+    if demo is not None and Path(demo).resolve() == Path(store_path).resolve():
+        demo = None  # the store is the demo: its own pages are the simulated ones
     index = write_report(store_path, as_of=as_of, out=out, notebooks_dir=notebooks_dir, summary=summary,
-                         seed=seed, progress=click.echo)
+                         seed=seed, demo=demo, progress=click.echo)
     click.echo(f"report written: {index}")
 
 

@@ -32,7 +32,7 @@ from .queries import scoring_cutoff, status_as_of
 from .store import Store
 
 __all__ = ["binary_scores", "categorical_scores", "quantile_scores", "exclusions", "scoreboard", "time_averaged",
-           "calibration_by", "replay", "resolution_dates"]
+           "track_record", "calibration_by", "replay", "resolution_dates"]
 
 SCORES = ["brier", "log", "spherical", "misclassification"]
 EXCLUSION_COLUMNS = ["forecaster", "forecast_questions", "scored", "unresolved", "annulled", "ambiguous",
@@ -208,6 +208,37 @@ def scoreboard(store: Store, *, as_of: dt.date | str,
         tmean = ta.groupby("forecaster").agg(time_averaged_brier=("score", "mean"), coverage=("coverage", "mean"))
         summary = summary.merge(tmean, left_on="forecaster", right_index=True, how="left")
     return summary.merge(excl, on="forecaster", how="outer").sort_values("forecaster", ignore_index=True)
+
+
+TRACK_RECORD_COLUMNS = ["forecaster", "forecast_questions", "scored", "brier", "log", "log_inf",
+                        "brier_always_50", "skill_vs_always_50", "annulled", "ambiguous", "unresolved", "not_binary"]
+
+
+def track_record(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
+    """One row per forecaster: what they forecast, how much of it could be scored, and
+    how it scored, beside always saying 50% on the same questions (Brier 0.25 each).
+
+    Columns: ``forecaster, forecast_questions, scored`` (n behind the means), ``brier,
+    log`` (means over the scored binary forecasts; ``log_inf`` confident misses kept out
+    of the log mean), ``brier_always_50``, ``skill_vs_always_50`` (1 - brier / that;
+    positive is better than always 50%), and why the rest were not scored: ``annulled,
+    ambiguous, unresolved, not_binary``. A forecaster with nothing scored has NaN scores.
+    """
+    scores = binary_scores(store, as_of=as_of)
+    excl = exclusions(store, as_of=as_of)
+    rows = []
+    for row in excl.itertuples(index=False):
+        mine = scores[scores["forecaster"] == row.forecaster]
+        brier = mine["brier"].to_numpy(float)
+        log = mine["log"].to_numpy(float)
+        always = scoring.brier_score(mine["outcome"].to_numpy(float), np.full(len(mine), 0.5))
+        finite = np.isfinite(log)
+        mean = (lambda v: float(np.mean(v)) if len(v) else np.nan)  # noqa: E731
+        rows.append((row.forecaster, row.forecast_questions, len(mine), mean(brier), mean(log[finite]),
+                     int((~finite).sum()), mean(always),
+                     scoring.skill_score(brier, always) if len(mine) else np.nan,
+                     row.annulled, row.ambiguous, row.unresolved, row.not_binary))
+    return pd.DataFrame(rows, columns=TRACK_RECORD_COLUMNS)
 
 
 def calibration_by(store: Store, *, as_of: dt.date | str,

@@ -15,19 +15,30 @@ from .store import Store
 __all__ = ["plot_conditional_tree"]
 
 
+_FILL = {"resolved": "#d8efd8", "annulled": "#e6e6e6", "ambiguous": "#fbeccd", "overdue": "#f8d7d5", "open": "#e3ecf9"}
+
+
 def _label(q: Question, as_of) -> str:  # noqa: ANN001
     from .queries import forecast_summary, status_as_of
 
-    latest = max(q.forecasts, key=lambda f: f.at, default=None)
+    status = status_as_of(q, as_of)
+    if status == "resolved":
+        status = f"resolved {outcome_text(q.outcome_value())}"
+    latest: dict[str, object] = {}
+    for f in sorted(q.forecasts, key=lambda f: f.at):
+        latest[f.by] = f  # each forecaster's latest forecast
     # the words themselves may be in a script the default font lacks: say that they exist
-    said = (f"\n{latest.by}: {forecast_summary(q, latest)}" + (" (from words)" if latest.verbal else "")
-            if latest else "\nno forecast yet")
-    return "\n".join(textwrap.wrap(q.id, 34)) + f"\n[{status_as_of(q, as_of)}]" + said
+    said = "".join(f"\n{f.by}: {forecast_summary(q, f)}" + (" (from words)" if f.verbal else "")
+                   for f in latest.values()) or "\nno forecast yet"
+    return "\n".join(textwrap.wrap(q.id, 34)) + f"\n[{status}]" + said
 
 
 def plot_conditional_tree(store: Store, root: str, *, as_of, ax: Axes | None = None) -> Axes:  # noqa: ANN001
     """Draw ``root`` and the questions conditional on it (recursively), each with its
-    status as of ``as_of`` and its latest forecast; edges are labelled with the condition."""
+    status (and outcome) as of ``as_of``, coloured by status, and each forecaster's latest
+    forecast; edges are labelled with the condition."""
+    from .queries import status_as_of
+
     if ax is None:
         ax = plt.subplots(figsize=(10, 4.5))[1]
     levels: list[list[tuple[Question, Question | None]]] = [[(store.question(root), None)]]
@@ -51,7 +62,7 @@ def plot_conditional_tree(store: Store, root: str, *, as_of, ax: Axes | None = N
         for q, _ in row:
             x, y = pos[q.id]
             ax.text(x, y, _label(q, as_of), ha="center", va="center", fontsize=8,
-                    bbox=dict(boxstyle="round,pad=0.4", fc="#e8f0fb", ec="#4a78b5"))
+                    bbox=dict(boxstyle="round,pad=0.4", fc=_FILL[status_as_of(q, as_of)], ec="#4a78b5"))
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.05, 1.05)
     ax.set_axis_off()

@@ -74,24 +74,44 @@ def to_html(nb) -> str:  # noqa: ANN001
     return body
 
 
+DEMO_NOTEBOOKS = ("scoreboard", "calibration")
+
+
+def _page(title: str, body: str) -> str:
+    return (f"<!doctype html><html><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'><title>{html.escape(title)}</title>"
+            f"<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;line-height:1.4}}"
+            f"pre{{background:#f6f6f6;padding:1em;overflow-x:auto;white-space:pre-wrap}}</style></head><body>{body}</body></html>")
+
+
 def write_report(store: Path, *, as_of: dt.date, out: Path, notebooks_dir: Path, summary: str, seed: int = 0,
-                 progress: Callable[[str], None] = lambda message: None) -> Path:
-    """Execute each notebook on ``store`` and write ``out/<name>.html`` and ``out/index.html``."""
+                 demo: Path | None = None, progress: Callable[[str], None] = lambda message: None) -> Path:
+    """Execute each notebook on ``store`` and write ``out/<name>.html`` and ``out/index.html``.
+
+    With ``demo`` (a simulated store), the scoreboard and calibration pages are also made
+    for it, as ``out/simulated-<name>.html``, and the store's own pages link to them where
+    too few outcomes are known to show a curve.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    params = {"store": str(Path(store).resolve()), "as_of": as_of.isoformat(), "seed": seed}
-    pages = []
-    for i, name in enumerate(NOTEBOOKS, 1):
+    runs = [(name, store, name, f"simulated-{name}.html" if demo is not None and name in DEMO_NOTEBOOKS else None)
+            for name in NOTEBOOKS]
+    if demo is not None:
+        runs += [(name, demo, f"simulated-{name}", None) for name in DEMO_NOTEBOOKS]
+    for i, (name, on, page, demo_link) in enumerate(runs, 1):
         path = notebooks_dir / f"{name}.ipynb"
-        progress(f"[{i}/{len(NOTEBOOKS)}] running {path.name} ...")
-        nb = execute(path, params)
-        (out / f"{name}.html").write_text(to_html(nb), encoding="utf-8")
-        pages.append(name)
-    items = "".join(f"<li><a href='{n}.html'>{html.escape(TITLES[n])}</a></li>" for n in pages)
-    index = (f"<!doctype html><html><head><meta charset='utf-8'><title>forecastbook report</title>"
-             f"<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}}"
-             f"pre{{background:#f6f6f6;padding:1em;overflow-x:auto}}</style></head><body>"
-             f"<h1>forecastbook report</h1><p>Store: {html.escape(str(store))}, as of {as_of}</p>"
-             f"<pre>{html.escape(summary)}</pre><ul>{items}</ul></body></html>")
+        progress(f"[{i}/{len(runs)}] running {path.name} on {on} ...")
+        params = {"store": str(Path(on).resolve()), "as_of": as_of.isoformat(), "seed": seed}
+        if name in DEMO_NOTEBOOKS:
+            params["demo_link"] = demo_link
+        (out / f"{page}.html").write_text(to_html(execute(path, params)), encoding="utf-8")
+    items = "".join(f"<li><a href='{n}.html'>{html.escape(TITLES[n])}</a></li>" for n in NOTEBOOKS)
+    demo_items = "".join(f"<li><a href='simulated-{n}.html'>{html.escape(TITLES[n])} (SIMULATED)</a></li>"
+                         for n in DEMO_NOTEBOOKS) if demo is not None else ""
+    demo_part = (f"<h2>The same pages on simulated data</h2><p>Made up by a seeded script to show what the pages "
+                 f"look like once hundreds of outcomes are known ({html.escape(str(demo))}). Nothing there is real.</p>"
+                 f"<ul>{demo_items}</ul>") if demo_items else ""
+    index = _page("forecastbook report", f"<h1>forecastbook report</h1><p>Store: {html.escape(str(store))}, as of {as_of}</p>"
+                  f"<pre>{html.escape(summary)}</pre><ul>{items}</ul>{demo_part}")
     (out / "index.html").write_text(index, encoding="utf-8")
     return out / "index.html"
 

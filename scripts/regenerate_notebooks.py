@@ -5,12 +5,14 @@ CI's strict nbval check (which compares every stored output with a fresh run) pa
 
     .venv/bin/python scripts/regenerate_notebooks.py
 
-Each notebook runs in its own folder with the defaults of its ``parameters`` cell (a fixed
-``as_of``), so the outputs depend only on the records and the library.
+Each notebook runs in its own folder with the defaults of its ``parameters`` cell and
+``$FORECASTBOOK_AS_OF`` set to ``forecastbook.report.STORED_AS_OF`` (the date the test run
+uses too), so the outputs depend only on the records and the library.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -21,7 +23,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
 
-from forecastbook.report import NOTEBOOKS, execute  # noqa: E402
+from forecastbook.queries import AS_OF_ENV  # noqa: E402
+from forecastbook.report import NOTEBOOKS, STORED_AS_OF, execute  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,7 +46,7 @@ def regenerate_docs() -> None:
     docs.mkdir(exist_ok=True)
     plt.rcParams["svg.hashsalt"] = "forecastbook"
     sim = forecastbook.load_store(ROOT / "examples" / "simulated")
-    as_of = dt.date(2026, 1, 31)
+    as_of = dt.date.fromisoformat(STORED_AS_OF)
     scores = binary_scores(sim, as_of=as_of)
     fig, axes = plt.subplots(1, 2, figsize=(11, 5.5))
     for ax, who in zip(axes, ("calibrated", "overconfident")):
@@ -61,13 +64,14 @@ def regenerate_docs() -> None:
     plt.close(fig)
     real = forecastbook.load_store(ROOT / "forecasts")
     fig, ax = plt.subplots(figsize=(11, 4.5))
-    plot_conditional_tree(real, "visit-talks-fail", as_of=dt.date(2026, 11, 30), ax=ax)
+    plot_conditional_tree(real, "visit-talks-fail", as_of=as_of, ax=ax)
     fig.tight_layout()
     fig.savefig(docs / "conditional-tree.png", dpi=110, metadata={"Software": None})
     plt.close(fig)
 
 
 def main() -> None:
+    os.environ[AS_OF_ENV] = STORED_AS_OF  # the kernels inherit it: outputs for one fixed date
     names = sys.argv[1:] or NOTEBOOKS
     for name in names:
         path = ROOT / "notebooks" / f"{name}.ipynb"

@@ -1,6 +1,7 @@
 """The report, the simulated store, and what the notebooks must make visible."""
 
 import datetime as dt
+import json
 import re
 import shutil
 
@@ -118,6 +119,89 @@ def test_the_report_shows_what_happened_beside_the_simulated_demo(tmp_path):
     assert "SIMULATED DATA" in pages["simulated-calibration.html"]
     assert 'src="data:image/png' in pages["simulated-calibration.html"]
     assert "<a href='simulated-calibration.html'>" in pages["index.html"]
+    # every page: its own title, a navigation bar to every other page, nothing from the network
+    titles = set()
+    for name, page in pages.items():
+        titles.add(re.search(r"<title>([^<]*)</title>", page).group(1))
+        nav = page.split("<nav", 1)[1].split("</nav>", 1)[0]
+        assert all(f"href=\"{other}\"" in nav or f"href='{other}'" in nav for other in pages), name
+        assert not re.search(r"<script[^>]+src=", page), name
+        assert "mathjax" not in page.lower() and "require.js" not in page, name
+        assert "Traceback" not in page and "Warning" not in page, name
+    assert len(titles) == len(pages)
+    # counts on every page are as of the page's date, the same as the commands give
+    listed = json.loads(CliRunner().invoke(main, ["list", "--store", str(FORECASTS), "--as-of", "2026-11-30",
+                                                  "--format", "json"]).output)
+    counts = {s: sum(r["status"] == s for r in listed) for s in ("open", "overdue", "resolved", "annulled", "ambiguous")}
+    shown = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+    for name in ("article.html", "scoreboard.html", "calibration.html"):
+        assert f'by status on 2026-11-30</th><td style="text-align:left;vertical-align:top">{shown}</td>' in pages[name], name
+    due = CliRunner().invoke(main, ["due", "--store", str(FORECASTS), "--as-of", "2026-11-30"]).output
+    assert due.splitlines()[-1] == f"{counts['overdue']} overdue, as of 2026-11-30"
+    assert article.count(">overdue</td>") == counts["overdue"]
+
+
+def _notebooks_with(tmp_path, name, source):
+    """A copy of the notebooks with one more cell at the end of ``name``."""
+    folder = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", folder)
+    nb = nbformat.read(folder / f"{name}.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(source))
+    nbformat.write(nb, folder / f"{name}.ipynb")
+    return folder, len(nb.cells)
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("import warnings\nwarnings.warn('the data look odd')", "stderr: "),
+    ("1 / 0", "ZeroDivisionError: division by zero"),
+])
+def test_a_notebook_that_warns_or_fails_fails_the_report_and_writes_nothing(article_store, tmp_path, source, message):
+    notebooks, cell = _notebooks_with(tmp_path, "article", source)
+    out = tmp_path / "report"
+    result = CliRunner().invoke(main, ["report", "--store", str(article_store), "--as-of", "2026-11-30", "--out",
+                                       str(out), "--notebooks", str(notebooks), "--no-demo"])
+    assert result.exit_code == 1
+    assert f"Error: the report was not written: article.ipynb" in result.output
+    assert f"cell {cell}: " in result.output and message in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_record_text_that_looks_like_math_stays_text(article_store, tmp_path):
+    """A categorical outcome named like TeX used to put a matplotlib traceback on the page."""
+    weird = "$\\notacommand{x}$"
+    path = article_store / "us-china-tech-pause-2026" / "trump-first-china-visit-timing-2026.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("not-in-2026]", f"'{weird}']"), encoding="utf-8")
+    cond = article_store / "us-china-tech-pause-2026" / "visit-talks-fail.yaml"
+    cond.write_text(cond.read_text(encoding="utf-8") + f"condition: {{question: trump-first-china-visit-timing-2026, "
+                    f"outcome: '{weird}'}}\n", encoding="utf-8")
+    assert not forecastbook.load_store(article_store).errors
+    out = tmp_path / "report"
+    result = CliRunner().invoke(main, ["report", "--store", str(article_store), "--as-of", "2026-11-30", "--out",
+                                       str(out), "--no-demo"])
+    assert result.exit_code == 0, result.output
+    page = (out / "article.html").read_text(encoding="utf-8")
+    assert "\\notacommand{x}" in page and "ParseException" not in page and "Traceback" not in page
+
+
+def test_stored_notebook_outputs_carry_no_warning_or_error():
+    from forecastbook.report import output_problems
+
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        assert output_problems(nbformat.read(path, as_version=4)) == [], path.name
+
+
+def test_notebooks_judge_by_today_unless_a_date_is_fixed(monkeypatch):
+    from forecastbook.queries import AS_OF_ENV, resolve_as_of
+
+    monkeypatch.delenv(AS_OF_ENV, raising=False)
+    assert resolve_as_of() == dt.datetime.now(dt.timezone.utc).date()
+    monkeypatch.setenv(AS_OF_ENV, "2026-01-31")
+    assert resolve_as_of() == dt.date(2026, 1, 31)
+    assert resolve_as_of("2026-11-30") == dt.date(2026, 11, 30)
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        params = next(c for c in nbformat.read(path, as_version=4).cells if "parameters" in c.metadata.get("tags", []))
+        assert "as_of = None" in params.source, path.name
 
 
 def test_every_figure_of_a_notebook_is_in_its_html(tmp_path):

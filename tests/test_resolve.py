@@ -84,7 +84,7 @@ def test_resolving_a_condition_annuls_the_conditionals_whose_condition_failed(st
     (["resolve", "visit-talks-fail", "yes", "--evidence", "https://e.org", "--quote", "q", "--at", "2025-01-01"],
      "Error: refused: the change would make the records invalid; no file was changed"),
     (["forecast", "visit-talks-fail", "0.4", "--by", "nobody", "--at", "2026-03-01T00:00:00+00:00"],
-     "Error: refused: the change would make the records invalid; no file was changed"),
+     "Error: no forecaster 'nobody' in "),
     (["forecast", "visit-talks-fail", "1.4", "--by", "moyunlanting", "--at", "2026-03-01T00:00:00+00:00"],
      "Error: visit-talks-fail: probability must be between 0 and 1, got 1.4"),
     (["forecast", "visit-talks-fail", "0.4", "--by", "moyunlanting", "--at", "2026-04-02T00:00:00+00:00"],
@@ -101,10 +101,52 @@ def test_an_invalid_edit_is_refused_and_no_file_changes(store, args, message):
 
 
 def test_refused_edit_names_file_line_and_field(store):
-    result = run("forecast", "--store", store, "visit-talks-fail", "0.4", "--by", "nobody",
-                 "--at", "2026-03-01T00:00:00+00:00")
+    result = run("forecast", "--store", store, "visit-talks-fail", "0.4", "--by", "moyunlanting",
+                 "--at", "2026-03-01T00:00:00+00:00", "--derived", "read from words")
     path = store / ARTICLE / "visit-talks-fail.yaml"
-    assert f"{path}:29:7: error: forecasts[0].by: no forecaster with id 'nobody' under forecasters/" in result.output
+    assert (f"{path}:32:12: error: forecasts[0].derived: says how words were read, but 'verbal' (the words) is missing"
+            in result.output)
+    # a problem the model itself finds is named by field, in words, not as a raw dump
+    result = run("forecast", "--store", store, "trump-first-china-visit-timing-2026",
+                 "before-april-2026=0.5,april-2026=0.5,may-june-2026=0.1,july-december-2026=0,not-in-2026=0",
+                 "--by", "moyunlanting", "--at", "2026-03-01T00:00:00+00:00")
+    assert result.exit_code == 1
+    assert "forecasts[0].probabilities: must sum to 1, got 1.1" in result.output
+    assert "pydantic" not in result.output and "validation error" not in result.output
+
+
+def test_an_unknown_forecaster_says_how_to_add_one(store):
+    result = run("forecast", "--store", store, "visit-talks-fail", "0.4", "--by", "analyst",
+                 "--at", "2026-03-01T00:00:00+00:00")
+    assert result.exit_code == 1
+    assert "add one with `forecastbook forecaster add analyst --name NAME`" in result.output
+    added = run("forecaster", "add", "--store", store, "analyst", "--name", "An Analyst", "--kind", "person")
+    assert added.exit_code == 0, added.output
+    assert (store / "forecasters" / "analyst.yaml").read_text() == "id: analyst\nname: An Analyst\n"
+    assert run("forecast", "--store", store, "visit-talks-fail", "0.4", "--by", "analyst",
+               "--at", "2026-03-01T00:00:00+00:00").exit_code == 0
+    again = run("forecaster", "add", "--store", store, "analyst", "--name", "Someone else")
+    assert again.exit_code == 1 and "exists already" in again.output
+    bad = run("forecaster", "add", "--store", store, "Not A Slug", "--name", "x")
+    assert bad.exit_code == 1 and "id: must be a lowercase slug" in bad.output
+
+
+def test_source_add_and_new_with_provenance_and_a_first_forecast(store):
+    added = run("source", "add", "--store", store, "memo-2026-03-01", "--title", "Team memo", "--kind", "memo",
+                "--published", "2026-03-01", "--author", "Desk", "--language", "en")
+    assert added.exit_code == 0, added.output
+    r = run("new", "--store", store, "--id", "memo-visit-by-june", "--title", "Visit by June?", "--kind", "binary",
+            "--criteria", "Resolves yes if the visit begins by 2026-06-30.", "--closes", "2026-03-31",
+            "--resolve-by", "2026-07-15", "--created", "2026-03-01", "--source", "memo-2026-03-01",
+            "--source-url", "https://example.org/memo",
+            "--quote", "the visit will very likely happen by June", "--locator", "para 2",
+            "--forecast", "0.875", "--by", "moyunlanting", "--at", "2026-03-01T09:00:00+00:00", "--verbal", "very likely",
+            "--derived", "very likely read at the band's midpoint")
+    assert r.exit_code == 0, r.output
+    q = load_store(store).questions["memo-visit-by-june"]
+    assert (q.source.ref, q.source.locator, q.forecasts[0].probability, q.forecasts[0].verbal) == (
+        "memo-2026-03-01", "para 2", 0.875, "very likely")
+    assert run("validate", "--store", store, "--strict").exit_code == 0
 
 
 def test_forecast_unresolve_and_history(store):
@@ -147,7 +189,10 @@ def test_new_scaffolds_a_question_that_validates(store):
     assert escape.exit_code == 1 and "inside the store" in escape.output
 
 
-def test_new_asks_for_what_is_missing(store):
+def test_new_asks_for_what_is_missing_on_a_terminal(store, monkeypatch):
+    import forecastbook.cli
+
+    monkeypatch.setattr(forecastbook.cli, "_interactive", lambda: True)
     answers = "\n".join(["asked-question", "Asked?", "binary",
                          "Resolves yes if the office announces it by 2026-12-31.", "2026-12-01", "2027-01-15"]) + "\n"
     r = CliRunner().invoke(main, ["new", "--store", str(store), "--created", "2026-11-27",
@@ -158,6 +203,14 @@ def test_new_asks_for_what_is_missing(store):
     assert (q.title, str(q.closes), str(q.resolve_by)) == ("Asked?", "2026-12-01", "2027-01-15")
 
 
+def test_new_without_a_terminal_lists_every_missing_option(store):
+    r = run("new", "--store", store, "--title", "Half a question")
+    assert r.exit_code == 2
+    assert ("missing --id, --kind, --criteria, --closes, --resolve-by (give them as options, or run the command on a "
+            "terminal to be asked)") in r.output
+    assert "Aborted" not in r.output
+
+
 def test_due_lists_overdue_article_questions_with_sources():
     r = run("due", "--store", FORECASTS, "--as-of", "2026-11-27")
     assert r.exit_code == 0
@@ -166,9 +219,9 @@ def test_due_lists_overdue_article_questions_with_sources():
     assert ids == ["trump-visits-china-first-week-april-2026", "trump-visits-china-april-2026",
                    "no-china-mobile-unicom-us-order-by-2026-04-30", "no-chinese-electric-truck-bus-ban-by-2026-04-30",
                    "no-tp-link-router-ban-by-2026-04-30", "reuters-pause-confirmed", "visit-talks-fail"]
-    assert "trump-visits-china-first-week-april-2026  [overdue: resolve by 2026-04-14, 227 day(s) overdue]" in lines
+    assert "trump-visits-china-first-week-april-2026  [overdue: was due by 2026-04-14, 227 day(s) ago]" in lines
     assert "    - https://www.fmprc.gov.cn/" in lines
-    assert lines[-1] == "7 overdue, 0 coming due within 0 day(s), as of 2026-11-27"
+    assert lines[-1] == "7 overdue, as of 2026-11-27"
     assert run("due", "--store", FORECASTS, "--as-of", "2026-11-27", "--check").exit_code == 1
     soon = run("due", "--store", FORECASTS, "--as-of", "2026-04-01", "--within", "14", "--check")
     assert soon.exit_code == 0

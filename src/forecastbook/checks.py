@@ -250,10 +250,12 @@ def check_references(
                 elif other == qid:
                     yield qid, Finding((relation, j), "a question cannot relate to itself")
         if q.source is not None and q.source.ref not in sources:
-            yield qid, Finding(("source", "ref"), f"no source with id '{q.source.ref}' under sources/")
+            yield qid, Finding(("source", "ref"), f"no source with id '{q.source.ref}' under sources/ "
+                               f"(add one: forecastbook source add {q.source.ref} --title TITLE --published DATE)")
         for i, f in enumerate(q.forecasts):
             if f.by not in forecasters:
-                yield qid, Finding(("forecasts", i, "by"), f"no forecaster with id '{f.by}' under forecasters/")
+                yield qid, Finding(("forecasts", i, "by"), f"no forecaster with id '{f.by}' under forecasters/ "
+                                   f"(add one: forecastbook forecaster add {f.by} --name NAME)")
     yield from _condition_cycles(questions)
 
 

@@ -60,7 +60,24 @@ def _usable_store(path: Path) -> Store:
     return store
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """A command group whose --help gives each command's first sentence whole."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=200)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+click.Group.group_class = _Group  # subgroups (import, forecaster, source) too
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="forecastbook")
 def main() -> None:
     """Keep forecasts honest: records, resolution and scores."""
@@ -177,18 +194,21 @@ def due(store_path: Path, as_of: dt.date | None, within: int, check: bool) -> No
     store = _usable_store(store_path)
     rows = due_questions(store, as_of=as_of, within=within)
     for q, state in rows:
-        late = (as_of - q.resolve_by).days
-        when = f"{late} day(s) overdue" if state == "overdue" else f"due {q.resolve_by}"
-        click.echo(f"{q.id}  [{state}: resolve by {q.resolve_by}, {when}]")
+        days = (as_of - q.resolve_by).days
+        when = (f"overdue: was due by {q.resolve_by}, {days} day(s) ago" if state == "overdue"
+                else f"due by {q.resolve_by}, in {-days} day(s)" if days < 0 else f"due by {q.resolve_by}, today")
+        click.echo(f"{q.id}  [{when}]")
         click.echo(f"    {q.title}")
         for source in q.resolution_sources or ["(no resolution sources given)"]:
             click.echo(f"    - {source}")
         searches = [n for n in q.notes if n.kind == "search"]
         if searches:
             last = searches[-1]
-            click.echo(f"    last searched {last.at}: {' '.join(last.text.split())[:200]}")
+            text = " ".join(last.text.split())
+            click.echo(f"    last searched {last.at}: {text if len(text) <= 200 else text[:199] + '…'}")
     n_overdue = sum(state == "overdue" for _, state in rows)
-    click.echo(f"{n_overdue} overdue, {len(rows) - n_overdue} coming due within {within} day(s), as of {as_of}")
+    coming = f", {len(rows) - n_overdue} coming due within {within} day(s)" if within else ""
+    click.echo(f"{n_overdue} overdue{coming}, as of {as_of}")
     if check and n_overdue:
         sys.exit(1)
 
@@ -363,14 +383,31 @@ def forecast(store_path: Path, question_id: str, value: str, by: str, at, ration
                    verbal=verbal, derived=derived, store_path=store_path))
 
 
+def _interactive() -> bool:
+    """Whether to ask for what is missing (a person at a terminal) or to list it."""
+    return sys.stdin.isatty()
+
+
+def _ask_or_refuse(values: dict, asked: list[tuple[str, str, str, object]]) -> dict:
+    """Fill the missing ``asked`` values (key, option, prompt, type) by asking on a
+    terminal; elsewhere refuse, naming every missing option at once."""
+    missing = [item for item in asked if values.get(item[0]) in (None, "")]
+    if missing and not _interactive():
+        raise click.UsageError("missing " + ", ".join(option for _, option, _, _ in missing)
+                               + " (give them as options, or run the command on a terminal to be asked)")
+    for key, _, label, kind in missing:
+        values[key] = click.prompt(label, type=kind, default="binary" if key == "kind" else None)
+    return values
+
+
 @main.command()
 @store_option
-@click.option("--id", "qid", prompt="Id (a lowercase slug)", help="The question's id and file name.")
-@click.option("--title", prompt=True)
-@click.option("--kind", type=click.Choice(["binary", "categorical", "numeric", "date"]), prompt=True, default="binary")
-@click.option("--criteria", prompt="Resolution criteria (with a date)")
-@click.option("--closes", type=DATE, prompt="Closes (YYYY-MM-DD)")
-@click.option("--resolve-by", type=DATE, prompt="Resolve by (YYYY-MM-DD)")
+@click.option("--id", "qid", help="The question's id and file name (a lowercase slug).")
+@click.option("--title", help="The question, in one line.")
+@click.option("--kind", type=click.Choice(["binary", "categorical", "numeric", "date"]), help="[default: binary]")
+@click.option("--criteria", help="Resolution criteria: precise, with a date.")
+@click.option("--closes", type=DATE, help="Forecasts after this day (UTC) are not scored.")
+@click.option("--resolve-by", type=DATE, help="After this day an unresolved question is overdue.")
 @click.option("--created", type=DATE, help="[default: today, UTC]")
 @click.option("--source-url", "resolution_sources", multiple=True, help="Where the answer will be found (repeatable).")
 @click.option("--outcomes", help="Categorical: outcome names, comma-separated.")
@@ -378,22 +415,107 @@ def forecast(store_path: Path, question_id: str, value: str, by: str, at, ration
 @click.option("--unit", help="Numeric: the unit.")
 @click.option("--tag", "tags", multiple=True)
 @click.option("--folder", help="Sub-folder of the store to put the file in.")
+@click.option("--source", "source_ref", help="Provenance: the id of the source record that made the claim.")
+@click.option("--quote", help="Provenance: the source's own words, in its language.")
+@click.option("--translation", help="Provenance: an English translation of the words.")
+@click.option("--locator", help="Provenance: where in the source (paragraph, page, line).")
+@click.option("--forecast", "forecast_value", help="A first forecast: 0.7, a=0.2,b=0.8 or 0.1=5,0.5=9,0.9=14.")
+@click.option("--by", help="Who made the first forecast (a forecaster id).")
+@click.option("--at", type=Timestamp(), help="When the first forecast was made, with a time zone [default: now].")
+@click.option("--verbal", help="The words the first forecast was read from.")
+@click.option("--derived", help="How the probability was read from the words.")
 def new(store_path: Path, qid, title, kind, criteria, closes, resolve_by, created, resolution_sources, outcomes,
-        ordered, unit, tags, folder) -> None:
-    """Scaffold a question file that validates as written (asks for what is missing on a terminal)."""
+        ordered, unit, tags, folder, source_ref, quote, translation, locator, forecast_value, by, at, verbal,
+        derived) -> None:
+    """Scaffold a question that validates as written; on a terminal it asks for what is
+    missing, elsewhere it lists the missing options."""
     from .resolve import new_question
 
-    fields = {"id": qid, "title": title, "kind": kind, "criteria": criteria, "created": created or _today(),
-              "closes": closes, "resolve_by": resolve_by, "resolution_sources": list(resolution_sources),
-              "tags": list(tags)}
+    given = _ask_or_refuse({"qid": qid, "title": title, "kind": kind, "criteria": criteria, "closes": closes,
+                            "resolve_by": resolve_by},
+                           [("qid", "--id", "Id (a lowercase slug)", str), ("title", "--title", "Title", str),
+                            ("kind", "--kind", "Kind", click.Choice(["binary", "categorical", "numeric", "date"])),
+                            ("criteria", "--criteria", "Resolution criteria (with a date)", str),
+                            ("closes", "--closes", "Closes (YYYY-MM-DD)", DATE),
+                            ("resolve_by", "--resolve-by", "Resolve by (YYYY-MM-DD)", DATE)])
+    if (source_ref is None) != (quote is None):
+        raise click.UsageError("provenance needs both --source (the source record's id) and --quote (its words)")
+    if (forecast_value is None) != (by is None):
+        raise click.UsageError("a first forecast needs both --forecast VALUE and --by FORECASTER")
+    fields = {"id": given["qid"], "title": given["title"], "kind": given["kind"], "criteria": given["criteria"],
+              "created": created or _today(), "closes": given["closes"], "resolve_by": given["resolve_by"],
+              "resolution_sources": list(resolution_sources), "tags": list(tags)}
     if outcomes:
         fields["outcomes"] = [o.strip() for o in outcomes.split(",") if o.strip()]
     if ordered:
         fields["ordered"] = True
     if unit:
         fields["unit"] = unit
-    path = _edit(new_question, store_path, fields, folder=folder, store_path=store_path)
+    if source_ref is not None:
+        fields["source"] = {k: v for k, v in (("ref", source_ref), ("quote", quote), ("translation", translation),
+                                              ("locator", locator)) if v is not None}
+    first = None
+    if forecast_value is not None:
+        first = {"value": forecast_value, "by": by, "at": at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+                 "verbal": verbal, "derived": derived}
+    path = _edit(new_question, store_path, fields, folder=folder, first_forecast=first, store_path=store_path)
     click.echo(f"wrote {path}")
+
+
+def _new_record(kind: str, store_path: Path, fields: dict) -> None:
+    from .resolve import new_record
+
+    path = _edit(new_record, store_path, kind, {k: v for k, v in fields.items() if v not in (None, "")},
+                 store_path=store_path)
+    click.echo(f"wrote {path}")
+
+
+@main.group()
+def forecaster() -> None:
+    """Forecaster records: the people, teams, models and baselines who forecast."""
+
+
+@forecaster.command(name="add")
+@store_option
+@click.argument("forecaster_id")
+@click.option("--name", help="The name shown on pages (asked on a terminal if missing).")
+@click.option("--kind", type=click.Choice(["person", "team", "model", "crowd", "baseline"]), default="person",
+              show_default=True)
+@click.option("--description")
+@click.option("--url")
+def forecaster_add(store_path: Path, forecaster_id: str, name, kind, description, url) -> None:
+    """Add a forecaster record (forecasters/ID.yaml); refuses to overwrite one."""
+    given = _ask_or_refuse({"name": name}, [("name", "--name", "Name", str)])
+    _new_record("forecaster", store_path, {"id": forecaster_id, "name": given["name"], "kind": kind,
+                                           "description": description, "url": url})
+
+
+@main.group()
+def source() -> None:
+    """Source records: the articles, reports and meetings where forecasts were said."""
+
+
+@source.command(name="add")
+@store_option
+@click.argument("source_id")
+@click.option("--title", help="The source's title, as published (asked on a terminal if missing).")
+@click.option("--kind", type=click.Choice(["article", "report", "memo", "meeting", "dataset", "other"]),
+              default="article", show_default=True)
+@click.option("--published", help="When it was published: a date, or a timestamp with a time zone.")
+@click.option("--author")
+@click.option("--publisher")
+@click.option("--language", help="A BCP 47 tag, e.g. zh-Hans or en.")
+@click.option("--url")
+@click.option("--locator", help="Where a copy of the text is kept.")
+@click.option("--note")
+def source_add(store_path: Path, source_id: str, title, kind, published, author, publisher, language, url, locator,
+               note) -> None:
+    """Add a source record (sources/ID.yaml); refuses to overwrite one."""
+    given = _ask_or_refuse({"title": title, "published": published},
+                           [("title", "--title", "Title", str), ("published", "--published", "Published (YYYY-MM-DD)", str)])
+    _new_record("source", store_path, {"id": source_id, "kind": kind, "title": given["title"],
+                                       "published": given["published"], "author": author, "publisher": publisher,
+                                       "language": language, "url": url, "locator": locator, "note": note})
 
 
 @main.command()
@@ -432,8 +554,13 @@ def report(store_path: Path, as_of: dt.date | None, out: Path, notebooks_dir: Pa
         demo = default if default.is_dir() else None
     if demo is not None and Path(demo).resolve() == Path(store_path).resolve():
         demo = None  # the store is the demo: its own pages are the simulated ones
-    index = write_report(store_path, as_of=as_of, out=out, notebooks_dir=notebooks_dir, summary=summary,
-                         seed=seed, demo=demo, progress=click.echo)
+    from .report import ReportError
+
+    try:
+        index = write_report(store_path, as_of=as_of, out=out, notebooks_dir=notebooks_dir, summary=summary,
+                             seed=seed, demo=demo, progress=click.echo)
+    except ReportError as exc:
+        raise click.ClickException(f"the report was not written: {exc}") from None
     click.echo(f"report written: {index}")
 
 

@@ -56,15 +56,15 @@ def plot_conditional_tree(store: Store, root: str, *, as_of, ax: Axes | None = N
             (x0, y0), (x1, y1) = pos[parent.id], pos[q.id]
             ax.annotate("", xy=(x1, y1 + 0.08), xytext=(x0, y0 - 0.08),
                         arrowprops=dict(arrowstyle="->", color="0.4"))
-            ax.text((x0 + x1) / 2, (y0 + y1) / 2, f"if {outcome_text(q.condition.outcome)}", ha="center", va="center", fontsize=9,
+            ax.text((x0 + x1) / 2, (y0 + y1) / 2, f"if {outcome_text(q.condition.outcome)}", ha="center", va="center", fontsize=9, parse_math=False,
                     bbox=dict(boxstyle="round", fc="white", ec="0.7"))
     for row in levels:
         for q, _ in row:
             x, y = pos[q.id]
-            ax.text(x, y, _label(q, as_of), ha="center", va="center", fontsize=8,
+            ax.text(x, y, _label(q, as_of), ha="center", va="center", fontsize=8, parse_math=False,
                     bbox=dict(boxstyle="round,pad=0.4", fc=_FILL[status_as_of(q, as_of)], ec="#4a78b5"))
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.05, 1.05)
     ax.set_axis_off()
-    ax.set_title(f"Conditional tree of {root} (as of {as_of})")
+    ax.set_title(f"Conditional tree of {root} (as of {as_of})", parse_math=False)
     return ax

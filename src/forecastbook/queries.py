@@ -11,10 +11,32 @@ from dataclasses import dataclass
 from .records import Forecast, Question
 from .store import Store
 
-__all__ = ["STATUSES", "status_as_of", "scoring_cutoff", "select", "forecast_summary", "outcome_text", "condition_text",
+__all__ = ["STATUSES", "AS_OF_ENV", "resolve_as_of", "status_as_of", "scoring_cutoff", "select", "forecast_summary", "outcome_text", "condition_text",
            "conditional_tree", "ListRow", "list_rows"]
 
 STATUSES = ("open", "overdue", "resolved", "annulled", "ambiguous")
+AS_OF_ENV = "FORECASTBOOK_AS_OF"
+
+
+def resolve_as_of(value: dt.date | str | None = None) -> dt.date:
+    """The date to judge a store by: ``value`` if given, else ``$FORECASTBOOK_AS_OF``,
+    else today (UTC). Notebooks call it so that opening one shows today, while the test
+    run and the script that stores their outputs fix the date through the variable.
+
+    >>> resolve_as_of("2026-11-30")
+    datetime.date(2026, 11, 30)
+    """
+    import os
+
+    value = value or os.environ.get(AS_OF_ENV) or dt.datetime.now(dt.timezone.utc).date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"as_of must be a date as YYYY-MM-DD, got {str(value)[:40]!r}") from None
 
 
 def status_as_of(q: Question, as_of: dt.date) -> str:

@@ -280,11 +280,6 @@ class Question(_Record):
         """``open`` or the resolution's status."""
         return "open" if self.resolution is None else self.resolution.status
 
-    def _repr_html_(self) -> str:
-        from .display import question_html
-
-        return question_html(self)
-
     def outcome_value(self) -> Any:
         """The resolved outcome, normalised (bool for binary), or None."""
         if self.resolution is None or self.resolution.status != "resolved":

@@ -24,7 +24,7 @@ from .queries import outcome_text, status_as_of
 from .records import Evidence, Question, binary_outcome
 from .store import Store, load_store
 
-__all__ = ["EditError", "due", "resolve", "annul", "unresolve", "add_forecast", "add_note", "new_question",
+__all__ = ["EditError", "due", "resolve", "annul", "unresolve", "add_forecast", "add_note", "new_question", "new_record",
            "parse_value", "write_atomic", "store_lock"]
 
 
@@ -365,6 +365,9 @@ def add_forecast(store_root: Path, qid: str, value_text: str, *, by: str, at: dt
         q = _known(store, qid)
         if q.resolution is not None:
             raise EditError(f"{qid} is {q.resolution.status}: no more forecasts")
+        if by not in store.forecasters:
+            raise EditError(f"no forecaster '{by}' in {store.root}/forecasters/: add one with "
+                            f"`forecastbook forecaster add {by} --name NAME`")
         if checks.utc_day(when) > q.closes:
             raise EditError(f"{qid} closed on {q.closes}: a forecast made {when.isoformat()} would not be scored")
         field, value = parse_forecast(q, value_text)
@@ -382,34 +385,86 @@ def add_forecast(store_root: Path, qid: str, value_text: str, *, by: str, at: dt
     return apply(store_root, plan)
 
 
-def new_question(store_root: Path, fields: dict[str, Any], *, folder: str | None = None) -> Path:
-    """Write a new question file from ``fields``, validated as written; refuses to overwrite."""
-    from .store import dump_record
-
+def new_question(store_root: Path, fields: dict[str, Any], *, folder: str | None = None,
+                 first_forecast: dict | None = None) -> Path:
+    """Write a new question file from ``fields``, validated as written; refuses to
+    overwrite. ``first_forecast`` (``value`` as on the command line, ``by``, ``at``,
+    optional ``verbal``, ``derived``) adds the forecast that made the claim."""
     from pydantic import ValidationError
 
-    from .store import pydantic_findings
+    from .store import dump_record, pydantic_findings
+
+    def checked(data: dict) -> Question:
+        try:
+            return Question.model_validate(data)
+        except ValidationError as exc:
+            reasons = "; ".join(f"{field_name(f.loc)}: {f.message}" for f in pydantic_findings(exc))
+            raise EditError(f"the new question is not valid: {reasons}") from None
 
     qid = fields.get("id", "")
-    try:
-        q = Question.model_validate(fields)
-    except ValidationError as exc:
-        reasons = "; ".join(f"{field_name(f.loc)}: {f.message}" for f in pydantic_findings(exc))
-        raise EditError(f"the new question is not valid: {reasons}") from None
+    q = checked(fields)
+    if first_forecast is not None:
+        name, value = parse_forecast(q, str(first_forecast["value"]))
+        forecast = {"by": first_forecast["by"], "at": first_forecast["at"], name: value,
+                    **{k: first_forecast[k] for k in ("verbal", "derived") if first_forecast.get(k)}}
+        q = checked({**fields, "forecasts": [forecast]})
+    if folder and (Path(folder).is_absolute() or ".." in Path(folder).parts):
+        raise EditError(f"the folder must be inside the store, got {folder!r:.80}")
     with store_lock(store_root):
         recover(store_root)
         store = load_store(store_root)
         if any(Path(store_root).rglob(f"{qid}.yaml")):  # a file with errors of its own counts too
             raise EditError(f"a question with id '{qid}' exists already")
+        _require_references(store, q)
         target_dir = Path(store_root) / (folder or "")
-        if folder and (Path(folder).is_absolute() or ".." in Path(folder).parts):
-            raise EditError(f"the folder must be inside the store, got {folder!r}")
         text = dump_record(q)
         store.paths[qid] = target_dir / f"{qid}.yaml"
         validated(store, {qid: text})
         target_dir.mkdir(parents=True, exist_ok=True)
         write_atomic({target_dir / f"{qid}.yaml": text}, root=Path(store_root))
         return target_dir / f"{qid}.yaml"
+
+
+def _require_references(store: Store, q: Question) -> None:
+    """Say how to add a forecaster or source that a new record names but the store lacks."""
+    for f in q.forecasts:
+        if f.by not in store.forecasters:
+            raise EditError(f"no forecaster '{f.by}' in {store.root}/forecasters/: add one with "
+                            f"`forecastbook forecaster add {f.by} --name NAME`")
+    if q.source is not None and q.source.ref not in store.sources:
+        raise EditError(f"no source '{q.source.ref}' in {store.root}/sources/: add one with "
+                        f"`forecastbook source add {q.source.ref} --title TITLE --published DATE`")
+
+
+RECORD_FOLDERS = {"forecaster": "forecasters", "source": "sources"}
+
+
+def new_record(store_root: Path, kind: str, fields: dict[str, Any]) -> Path:
+    """Write a new forecaster or source record (``forecasters/ID.yaml`` or
+    ``sources/ID.yaml``), validated; refuses to overwrite one."""
+    from pydantic import ValidationError
+
+    from .records import Forecaster, Source
+    from .store import dump_record, pydantic_findings
+
+    model = {"forecaster": Forecaster, "source": Source}[kind]
+    try:
+        record = model.model_validate(fields)
+    except ValidationError as exc:
+        reasons = "; ".join(f"{field_name(f.loc)}: {f.message}" for f in pydantic_findings(exc))
+        raise EditError(f"the new {kind} is not valid: {reasons}") from None
+    root = Path(store_root)
+    if not root.is_dir():
+        raise EditError(f"no store at {root}")
+    folder = root / RECORD_FOLDERS[kind]
+    path = folder / f"{record.id}.yaml"
+    with store_lock(root):
+        recover(root)
+        if path.exists():
+            raise EditError(f"a {kind} with id '{record.id}' exists already: {path}")
+        folder.mkdir(exist_ok=True)
+        write_atomic({path: dump_record(record)}, root=root)
+    return path
 
 
 def _known(store: Store, qid: str) -> Question:

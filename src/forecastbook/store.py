@@ -14,7 +14,7 @@ parsed a second time, into nodes with line numbers, only when it has a problem t
 ...     "forecasts:\\n- {by: ana, at: 2026-01-01T10:00:00Z, probability: 0.3}\\n")
 >>> store = load_store(root)
 >>> for p in store.problems: print(p.line, p.col, p.field, p.message)
-9 8 forecasts[0].by no forecaster with id 'ana' under forecasters/
+9 8 forecasts[0].by no forecaster with id 'ana' under forecasters/ (add one: forecastbook forecaster add ana --name NAME)
 """
 
 from __future__ import annotations
@@ -241,11 +241,6 @@ class Store:
         path = self.paths[qid]
         line, col = locate(path.read_text(encoding="utf-8"), finding.loc)
         return Problem(str(path), line, col, finding.severity, field_name(_strip_key(finding.loc)), finding.message)
-
-    def _repr_html_(self) -> str:
-        from .display import store_html
-
-        return store_html(self)
 
     def __repr__(self) -> str:
         counts: dict[str, int] = {}

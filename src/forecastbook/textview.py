@@ -101,7 +101,7 @@ def show_question(store: Store, q: Question, *, as_of: dt.date) -> str:
         if q.source.translation:
             out.append(f"  \"{' '.join(q.source.translation.split())}\"")
         if q.source.locator:
-            out.append(f"  at {q.source.locator}")
+            out.append(f"  where in the source: {q.source.locator}")
     out += ["", f"Forecasts ({len(q.forecasts)}):"]
     for f in sorted(q.forecasts, key=lambda f: f.at):
         late = "  (after close: not scored)" if utc_day(f.at) > q.closes else ""

@@ -16,6 +16,11 @@ from ._compute import decompose, reliability
 __all__ = ["plot_reliability_diagram", "plot_score_over_time", "plot_forecaster_comparison"]
 
 
+def _literal(text: str) -> str:
+    """Text from records as a matplotlib label: a '$' is a dollar sign, not the start of math."""
+    return text.replace("$", r"\$")
+
+
 def _axes(ax: Axes | None) -> Axes:
     return plt.subplots(figsize=(5.5, 5.5))[1] if ax is None else ax
 
@@ -55,7 +60,7 @@ def plot_reliability_diagram(
     _diagonal(ax)
     d = decompose(y, p)
     text = f"n={d.n}, BS={d.score:.3f} (MCB {d.miscalibration:.3f}, DSC {d.discrimination:.3f}, UNC {d.uncertainty:.3f})"
-    name = f"{label}: {text}" if label else text
+    name = _literal(f"{label}: {text}") if label else text
     if method == "corp":
         table = reliability(y, p, method="corp", band=band, level=level, n_resamples=n_resamples, seed=seed)
         (line,) = ax.step(table["forecast"], table["calibrated"], where="post", lw=2, color=color, label=name, zorder=3)
@@ -93,10 +98,14 @@ def plot_score_over_time(table: pd.DataFrame, *, score: str = "brier", ax: Axes 
     if table.empty:
         ax.text(0.5, 0.5, "nothing resolved yet", ha="center", va="center", transform=ax.transAxes)
     styles = ["-", "--", ":", "-."]  # forecasters with equal scores stay visible on top of each other
+    few = table["as_of"].nunique() <= 30 if not table.empty else False  # few dates: mark each one
     for k, (name, part) in enumerate(table.groupby("forecaster", sort=True)):
         part = part.sort_values("as_of")
         ax.step(pd.to_datetime(part["as_of"]), part[score], where="post", ls=styles[k % len(styles)], lw=1.6,
-                label=f"{name} (n={int(part['n'].iloc[-1])})")
+                marker="o" if few else None, ms=4, label=_literal(f"{name} (n={int(part['n'].iloc[-1])})"))
+    if not table.empty and table["as_of"].nunique() == 1:  # one date: a week either side, not years
+        day = pd.to_datetime(table["as_of"].iloc[0])
+        ax.set_xlim(day - pd.Timedelta(days=7), day + pd.Timedelta(days=7))
     ax.set_xlabel("as of")
     ax.set_ylabel(f"mean {score} score (lower is better)")
     ax.set_title(f"{score.capitalize()} score as outcomes arrived")
@@ -112,7 +121,7 @@ def plot_forecaster_comparison(summary: pd.DataFrame, *, score: str = "brier", r
     line (0.25 is the Brier score of always saying 50%)."""
     ax = _axes(ax)
     s = summary.sort_values(score, ascending=False)
-    bars = ax.barh(s["forecaster"].astype(str), s[score], color="tab:blue", alpha=0.75)
+    bars = ax.barh(s["forecaster"].astype(str).map(_literal), s[score], color="tab:blue", alpha=0.75)
     n_col = f"{score}_n" if f"{score}_n" in s else "n"
     for bar, n in zip(bars, s[n_col]):
         ax.annotate(f"n={int(n)}", (bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(3, 0),

@@ -29,8 +29,13 @@ from forecastbook.report import NOTEBOOKS, STORED_AS_OF, execute  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
 def regenerate_notebook(path: Path) -> None:
-    nbformat.write(execute(path), path)
+    nb = execute(path)
+    nb.metadata["kernelspec"] = KERNELSPEC  # as JupyterLab names the kernel: opening marks nothing modified
+    nbformat.write(nb, path)
 
 
 def regenerate_docs() -> None:

@@ -42,7 +42,7 @@ CASES = [
     ("numeric-bounds-reversed", "numeric-bounds-reversed.yaml:6:8: error: upper: must be above lower (100.0), got 5.0"),
     ("probabilities-not-summing-to-one", "probabilities-not-summing-to-one.yaml:12:18: error: forecasts[0].probabilities: must sum to 1, got 1.1"),
     ("probability-negative", "probability-negative.yaml:11:16: error: forecasts[0].probability: must be between 0 and 1, got -0.1"),
-    ("probability-not-a-number", "probability-not-a-number.yaml:11:16: error: forecasts[0].probability: input should be a valid number, unable to parse string as a number, got 'high'"),
+    ("probability-not-a-number", "probability-not-a-number.yaml:11:16: error: forecasts[0].probability: must be a number, got 'high'"),
     ("probability-too-high", "probability-too-high.yaml:11:16: error: forecasts[0].probability: must be between 0 and 1, got 1.3"),
     ("python-tag", "python-tag.yaml:2:8: error: (yaml): malformed YAML: could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'"),
     ("quantile-level-outside-0-1", "quantile-level-outside-0-1.yaml:13:14: error: forecasts[0].quantiles: levels must be strictly between 0 and 1, got 1.5"),

@@ -186,7 +186,7 @@ def test_new_scaffolds_a_question_that_validates(store):
     assert bad_id.exit_code == 1 and "id: must be a lowercase slug" in bad_id.output
     escape = run("new", "--store", store, "--id", "x-1", "--title", "x", "--kind", "binary", "--criteria", "c",
                  "--closes", "2026-12-01", "--resolve-by", "2027-01-15", "--folder", "../outside")
-    assert escape.exit_code == 1 and "inside the store" in escape.output
+    assert escape.exit_code == 1 and "must be a visible sub-folder of the store" in escape.output
 
 
 def test_new_asks_for_what_is_missing_on_a_terminal(store, monkeypatch):

@@ -7,6 +7,7 @@ Both yield :class:`~forecastbook.problems.Finding` objects with the field they c
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Collection, Iterator, Mapping
 
 from .problems import Finding, shorten
@@ -77,8 +78,8 @@ def _check_outcome(q: Question, value: object, loc: tuple) -> Iterator[Finding]:
         if q.outcomes and value not in q.outcomes:
             yield Finding(loc, f"must be one of {q.outcomes}, got {value!r}")
     elif q.kind == "numeric":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            yield Finding(loc, f"a numeric question resolves to a number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            yield Finding(loc, f"a numeric question resolves to a finite number, got {shorten(value)}")
     elif q.kind == "date":
         try:
             if not isinstance(value, dt.date):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -36,6 +37,14 @@ class IsoDate(click.ParamType):
 DATE = IsoDate()
 
 
+def _echo(message: object = "", **kwargs) -> None:  # noqa: ANN003
+    """``click.echo`` with control characters neutralised: record text never moves the
+    cursor, clears the screen or retitles the terminal."""
+    from .textview import terminal_safe
+
+    click.echo(terminal_safe(str(message)), **kwargs)
+
+
 def _today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
@@ -53,7 +62,7 @@ def _usable_store(path: Path) -> Store:
     store = load_store(path)
     if store.errors:
         for p in store.errors:
-            click.echo(str(p), err=True)
+            _echo(str(p), err=True)
         raise click.ClickException(
             f"{len(store.errors)} error(s) in {path}; fix them first (forecastbook validate lists them)"
         )
@@ -96,12 +105,12 @@ def validate(store_path: Path, strict: bool) -> None:
     store = load_store(store_path)
     found = sorted([*store.problems, *coherence.problems(store)], key=lambda p: (p.path, p.line, p.col))
     for p in found:
-        click.echo(str(p))
+        _echo(str(p))
     n_err = sum(p.severity == "error" for p in found)
     n_warn = len(found) - n_err
     summary = (f"{len(store.questions)} questions, {len(store.forecasters)} forecasters, "
                f"{len(store.sources)} sources: {n_err} error(s), {n_warn} warning(s)")
-    click.echo(summary, err=bool(found))
+    _echo(summary, err=bool(found))
     if n_err or (strict and n_warn):
         sys.exit(1)
 
@@ -121,13 +130,13 @@ def list_(store_path: Path, as_of: dt.date | None, status, tag, source, forecast
     chosen = queries.select(store, as_of=as_of, status=status, tag=tag, source=source, forecaster=forecaster)
     rows = [dataclasses.asdict(r) for r in queries.list_rows(chosen, as_of=as_of)]
     if fmt == "json":
-        click.echo(textview.to_json(rows))
+        _echo(textview.to_json(rows))
     elif fmt == "csv":
-        click.echo(textview.to_csv(rows), nl=False)
+        _echo(textview.to_csv(rows), nl=False)
     else:
         shown = [{k: r[k] for k in ("id", "kind", "status", "resolve_by", "n_forecasts", "latest", "title")} for r in rows]
-        click.echo(textview.table(shown, max_width=60))
-        click.echo(f"\n{len(rows)} of {len(store.questions)} questions (as of {as_of})")
+        _echo(textview.table(shown, max_width=60))
+        _echo(f"\n{len(rows)} of {len(store.questions)} questions (as of {as_of})")
 
 
 @main.command()
@@ -139,7 +148,7 @@ def show(store_path: Path, as_of: dt.date | None, question_id: str) -> None:
     store = _usable_store(store_path)
     if question_id not in store.questions:
         raise click.ClickException(f"no question with id '{question_id}' in {store_path}")
-    click.echo(textview.show_question(store, store.questions[question_id], as_of=as_of or _today()))
+    _echo(textview.show_question(store, store.questions[question_id], as_of=as_of or _today()))
 
 
 @main.command()
@@ -148,7 +157,7 @@ def schema(kind: str) -> None:
     """Print the JSON Schema of a record kind (for editors that validate YAML)."""
     from .records import json_schema
 
-    click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+    _echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
 
 
 
@@ -165,25 +174,28 @@ def _edit(action, *args, **kwargs):  # noqa: ANN001, ANN201
             with store_lock(Path(store_path)):
                 done = recover(Path(store_path))
             if done:
-                click.echo(done)
+                _echo(done)
         return action(*args, **kwargs)
     except EditError as exc:
         for p in exc.problems:
-            click.echo(str(p), err=True)
+            _echo(str(p), err=True)
         raise click.ClickException(str(exc).splitlines()[0]) from None
+    except OSError as exc:  # a read-only store, a full disk, a path too long: nothing was changed
+        where = f"{str(exc.filename)[:200]}: " if exc.filename else ""
+        raise click.ClickException(f"{where}{exc.strerror or exc}; no file was changed") from None
 
 
 def _changed(paths: list[Path], report: list[tuple[str, str]] | None = None) -> None:
     for qid, what in report or []:
-        click.echo(f"{qid}: {what}")
+        _echo(f"{qid}: {what}")
     for path in paths:
-        click.echo(f"changed {path}")
+        _echo(f"changed {path}")
 
 
 @main.command()
 @store_option
 @as_of_option
-@click.option("--within", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--within", type=click.IntRange(min=0, max=36500), default=0, show_default=True,
               help="Also list questions coming due within this many days.")
 @click.option("--check", is_flag=True, help="Exit 1 when any question is overdue (for a scheduled job).")
 def due(store_path: Path, as_of: dt.date | None, within: int, check: bool) -> None:
@@ -197,18 +209,18 @@ def due(store_path: Path, as_of: dt.date | None, within: int, check: bool) -> No
         days = (as_of - q.resolve_by).days
         when = (f"overdue: was due by {q.resolve_by}, {days} day(s) ago" if state == "overdue"
                 else f"due by {q.resolve_by}, in {-days} day(s)" if days < 0 else f"due by {q.resolve_by}, today")
-        click.echo(f"{q.id}  [{when}]")
-        click.echo(f"    {q.title}")
+        _echo(f"{q.id}  [{when}]")
+        _echo(f"    {q.title}")
         for source in q.resolution_sources or ["(no resolution sources given)"]:
-            click.echo(f"    - {source}")
+            _echo(f"    - {source}")
         searches = [n for n in q.notes if n.kind == "search"]
         if searches:
             last = searches[-1]
             text = " ".join(last.text.split())
-            click.echo(f"    last searched {last.at}: {text if len(text) <= 200 else text[:199] + '…'}")
+            _echo(f"    last searched {last.at}: {text if len(text) <= 200 else text[:199] + '…'}")
     n_overdue = sum(state == "overdue" for _, state in rows)
     coming = f", {len(rows) - n_overdue} coming due within {within} day(s)" if within else ""
-    click.echo(f"{n_overdue} overdue{coming}, as of {as_of}")
+    _echo(f"{n_overdue} overdue{coming}, as of {as_of}")
     if check and n_overdue:
         sys.exit(1)
 
@@ -350,7 +362,7 @@ def repair(store_path: Path) -> None:
             done = recover(store_path)
     except EditError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(done or "nothing to repair: no edit was interrupted")
+    _echo(done or "nothing to repair: no edit was interrupted")
 
 
 class Timestamp(click.ParamType):
@@ -363,6 +375,14 @@ class Timestamp(click.ParamType):
             self.fail(f"expected a timestamp such as 2026-03-01T09:00:00+08:00, got {value!r}", param, ctx)
         if stamp.tzinfo is None:
             self.fail(f"the timestamp needs a time zone, e.g. {value}+00:00", param, ctx)
+        from .records import FIRST_DAY, LAST_DAY
+
+        try:
+            day = stamp.astimezone(dt.timezone.utc).date()
+        except OverflowError:
+            day = dt.date.max
+        if not FIRST_DAY <= day <= LAST_DAY:
+            self.fail(f"must be between {FIRST_DAY} and {LAST_DAY}, got {value[:40]}", param, ctx)
         return stamp
 
 
@@ -459,7 +479,7 @@ def new(store_path: Path, qid, title, kind, criteria, closes, resolve_by, create
         first = {"value": forecast_value, "by": by, "at": at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
                  "verbal": verbal, "derived": derived}
     path = _edit(new_question, store_path, fields, folder=folder, first_forecast=first, store_path=store_path)
-    click.echo(f"wrote {path}")
+    _echo(f"wrote {path}")
 
 
 def _new_record(kind: str, store_path: Path, fields: dict) -> None:
@@ -467,7 +487,7 @@ def _new_record(kind: str, store_path: Path, fields: dict) -> None:
 
     path = _edit(new_record, store_path, kind, {k: v for k, v in fields.items() if v not in (None, "")},
                  store_path=store_path)
-    click.echo(f"wrote {path}")
+    _echo(f"wrote {path}")
 
 
 @main.group()
@@ -521,7 +541,7 @@ def source_add(store_path: Path, source_id: str, title, kind, published, author,
 @main.command()
 @store_option
 @as_of_option
-@click.option("--out", type=click.Path(path_type=Path), default="report", show_default=True,
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default="report", show_default=True,
               help="Folder for the HTML report.")
 @click.option("--notebooks", "notebooks_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
               default=None, help="Folder of the notebooks [default: the repository's notebooks/].")
@@ -539,11 +559,11 @@ def report(store_path: Path, as_of: dt.date | None, out: Path, notebooks_dir: Pa
     as_of = as_of or _today()
     store = _usable_store(store_path)
     warnings = [*store.warnings, *coherence.problems(store)]
-    click.echo(f"validated {store_path}: 0 errors, {len(warnings)} warning(s)")
+    _echo(f"validated {store_path}: 0 errors, {len(warnings)} warning(s)")
     for p in warnings:
-        click.echo(f"  {p}")
+        _echo(f"  {p}")
     summary = summary_text(store, as_of=as_of)
-    click.echo(summary)
+    _echo(summary)
     notebooks_dir = notebooks_dir or Path(__file__).resolve().parents[2] / "notebooks"
     if not (notebooks_dir / "article.ipynb").exists():
         raise click.ClickException(f"no notebooks in {notebooks_dir}; pass --notebooks DIR")
@@ -557,11 +577,13 @@ def report(store_path: Path, as_of: dt.date | None, out: Path, notebooks_dir: Pa
     from .report import ReportError
 
     try:
+        from .display import is_simulated
+
         index = write_report(store_path, as_of=as_of, out=out, notebooks_dir=notebooks_dir, summary=summary,
-                             seed=seed, demo=demo, progress=click.echo)
+                             seed=seed, demo=demo, simulated=is_simulated(store), progress=_echo)
     except ReportError as exc:
         raise click.ClickException(f"the report was not written: {exc}") from None
-    click.echo(f"report written: {index}")
+    _echo(f"report written: {index}")
 
 
 # --- importers ------------------------------------------------------------------------------------
@@ -584,8 +606,8 @@ def _fb_files(func):  # noqa: ANN001, ANN202
 def _fb_call(action, *args, **kwargs):  # noqa: ANN001, ANN201
     try:
         return action(*args, **kwargs)
-    except (KeyError, TypeError, ValueError, FileExistsError, OSError) as exc:
-        what = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+    except (KeyError, TypeError, ValueError, AttributeError, EOFError, FileExistsError, OSError) as exc:
+        what = f"missing field {str(exc)[:80]}" if isinstance(exc, KeyError) else str(exc)[:400]
         raise click.ClickException(f"cannot read the ForecastBench files: {what}") from None
 
 
@@ -597,7 +619,7 @@ def import_forecastbench(questions: Path, resolutions: Path, forecasts, out: Pat
     from .importers.forecastbench import import_round
 
     counts = _fb_call(import_round, questions, resolutions, list(forecasts), out)
-    click.echo(f"wrote {out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    _echo(f"wrote {out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
 @main.command(name="forecastbench-score")
@@ -608,10 +630,15 @@ def forecastbench_score(questions: Path, resolutions: Path, forecasts, fmt: str)
     from .importers.forecastbench import leaderboard
 
     figures = _fb_call(leaderboard, questions, resolutions, list(forecasts))
-    if fmt == "json":
-        click.echo(json.dumps(figures, indent=2))
+    if fmt == "json":  # strict JSON: an undefined figure is null, never NaN or Infinity
+        def finite(v):  # noqa: ANN001, ANN202
+            if isinstance(v, tuple):
+                return [finite(x) for x in v]
+            return None if isinstance(v, float) and not math.isfinite(v) else v
+        clean = {k: finite(v) for k, v in figures.items()}
+        _echo(json.dumps(clean, indent=2, allow_nan=False))
         return
     for key, value in figures.items():
         shown = f"[{value[0]:.4f}, {value[1]:.4f}]" if isinstance(value, tuple) else (
             f"{value:.4f}" if isinstance(value, float) else str(value))
-        click.echo(f"{key:<22}{shown}")
+        _echo(f"{key:<22}{shown}")

@@ -129,13 +129,22 @@ class WhatHappened:
     which forecasts were scored. Displays as cards in JupyterLab and as text elsewhere.
     """
 
-    def __init__(self, store: Store, *, as_of: dt.date, scores: pd.DataFrame):
-        self.store, self.as_of = store, as_of
+    def __init__(self, store: Store, *, as_of: dt.date, scores: pd.DataFrame, limit: int = 40):
+        self.store, self.as_of, self.limit = store, as_of, limit
         self.scored = {(r.question_id, r.forecaster): r for r in scores.itertuples(index=False)}
 
-    def _questions(self):  # noqa: ANN202
-        order = {"resolved": 0, "ambiguous": 1, "annulled": 2, "overdue": 3, "open": 4}
+    def _all(self):  # noqa: ANN202
+        order = {"overdue": 0, "resolved": 1, "ambiguous": 2, "annulled": 3, "open": 4}
         return sorted(self.store.questions.values(), key=lambda q: (order[status_as_of(q, self.as_of)], q.id))
+
+    def _questions(self):  # noqa: ANN202
+        """At most ``limit`` cards, overdue first (a large store is read with ``show``)."""
+        return self._all()[: self.limit]
+
+    def _more(self) -> str:
+        left = len(self.store.questions) - self.limit
+        return (f"{left} more question(s) not shown here: see each with `forecastbook show ID`, or all of them "
+                f"with `forecastbook list`.") if left > 0 else ""
 
     def _outcome(self, q) -> tuple[str, str]:  # noqa: ANN001
         """(status line, why) for a question as of the date."""
@@ -152,7 +161,7 @@ class WhatHappened:
             return f"{status} on {r.at}", r.note or ""
         searches = [n for n in q.notes if n.kind == "search" and n.at <= self.as_of]
         why = (f"last searched {searches[-1].at}: {searches[-1].text}" if searches
-               else "not yet searched for")
+               else "no search recorded yet (keep one with: forecastbook note ID TEXT --kind search --query Q)")
         return f"{status}: resolve by {q.resolve_by}", why
 
     def _forecast_rows(self, q) -> list[tuple[str, str, str, str]]:  # noqa: ANN001
@@ -188,6 +197,8 @@ class WhatHappened:
             for n in q.notes:
                 if n.kind == "review" and n.at <= self.as_of:
                     out.append(f"  review {n.at}: {' '.join(n.text.split())}")
+        if self._more():
+            out.append(self._more())
         return "\n".join(out) if out else "(no questions)"
 
     def _repr_html_(self) -> str:
@@ -217,6 +228,8 @@ class WhatHappened:
                              + "".join(f"<li>{_e(n.at)}: {_e(n.text)}</li>" for n in reviews) + "</ul>")
             parts.append("</div>")
             cards.append("".join(parts))
+        if self._more():
+            cards.append(f"<p>{_e(self._more())}</p>")
         return "".join(cards) or "<p>(no questions)</p>"
 
 

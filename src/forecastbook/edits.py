@@ -62,8 +62,8 @@ def store_lock(root: Path, *, timeout: float = 30.0) -> Iterator[None]:
     path = Path(root) / LOCK_NAME
     try:
         fh = open(path, "a+")
-    except OSError as exc:
-        raise EditError(f"cannot lock the store {root}: {exc.strerror}") from None
+    except OSError as exc:  # a folder named like the lock, a read-only store, no such folder
+        raise EditError(f"cannot lock the store {str(root)[:200]}: {path.name}: {exc.strerror}") from None
     with fh:
         deadline = time.monotonic() + timeout
         while True:
@@ -214,23 +214,33 @@ def _guess_yaml(text: str):  # noqa: ANN202
 
 @dataclass
 class RoundTrip:
-    """One record opened for a round-trip edit: change ``data``, then ``dump()``."""
+    """One record opened for a round-trip edit: change ``data``, then ``dump()``. The
+    file's line ends (LF or CRLF) and byte-order mark come back as they were."""
 
     path: Path
     text: str
     data: Any  # the ruamel document
     yaml: Any
+    crlf: bool = False
+    bom: bool = False
 
     @classmethod
     def open(cls, path: Path) -> RoundTrip:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        bom = raw.startswith(b"\xef\xbb\xbf")
+        text = raw.decode("utf-8-sig")
+        crlf = "\r\n" in text
+        text = text.replace("\r\n", "\n")
         y = _guess_yaml(text)
-        return cls(path, text, y.load(text), y)
+        return cls(path, text, y.load(text), y, crlf, bom)
 
     def dump(self) -> str:
         out = io.StringIO()
         self.yaml.dump(self.data, out)
-        return out.getvalue()
+        text = out.getvalue()
+        if self.crlf:
+            text = text.replace("\n", "\r\n")
+        return ("\ufeff" if self.bom else "") + text
 
 
 def validated(store: Store, edits: dict[str, str]) -> None:
@@ -272,11 +282,21 @@ def validated(store: Store, edits: dict[str, str]) -> None:
 Change = Callable[[Any], None]
 
 
+def _require_store(root: Path) -> None:
+    from .store import is_store
+
+    if not root.is_dir():
+        raise EditError(f"no store folder at {str(root)[:200]}")
+    if not is_store(root):
+        raise EditError(f"{str(root)[:200]} is not a store (it has no forecasters/ or sources/ folder)")
+
+
 def apply(store_root: Path, mutate: Callable[[Store], dict[str, list[Change]]]) -> list[Path]:
     """Under the lock: finish any interrupted edit, load the store, let ``mutate`` name the
     changes (question id -> changes to apply in order), validate, write all-or-nothing.
     Returns the files changed."""
     store_root = Path(store_root)
+    _require_store(store_root)
     with store_lock(store_root):
         recover(store_root)
         store = load_store(store_root)

@@ -26,6 +26,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -75,7 +76,32 @@ def is_slug(value: str) -> bool:
 # The checks run in pydantic's core (they are on every forecast of every record); the store
 # turns their errors into the messages above.
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+# strict: a probability is a number as written, never "yes" (read as 1.0) or the text "0.5"
+Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False, strict=True)]
+
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+RANGE_MESSAGE = f"must be between {FIRST_DAY} and {LAST_DAY}"
+
+
+def _day_in_range(value: dt.date) -> dt.date:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not FIRST_DAY <= day <= LAST_DAY:  # 9999-12-31 plus a day, or a time zone, overflows
+        raise PydanticCustomError("day_out_of_range", RANGE_MESSAGE, {})
+    return value
+
+
+def _moment_in_range(value: dt.datetime) -> dt.datetime:
+    _day_in_range(value)
+    try:
+        _day_in_range(value.astimezone(dt.timezone.utc))
+    except OverflowError:
+        raise PydanticCustomError("day_out_of_range", RANGE_MESSAGE, {}) from None
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(_day_in_range)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+Moment = Annotated[AwareDatetime, AfterValidator(_moment_in_range)]
 
 
 def binary_outcome(value: Any) -> bool:
@@ -131,12 +157,12 @@ class Forecast(_Record):
     """One dated forecast by a named forecaster. Append-only."""
 
     by: Slug = Field(description="id of a forecaster record")
-    at: AwareDatetime = Field(description="when the forecast was made, with a time zone")
+    at: Moment = Field(description="when the forecast was made, with a time zone")
     probability: Probability | None = Field(default=None, description="binary questions: P(yes)")
     probabilities: dict[str, Probability] | None = Field(
         default=None, description="categorical questions: outcome -> probability, summing to 1"
     )
-    quantiles: dict[float, float | dt.date] | None = Field(
+    quantiles: dict[float, float | Day] | None = Field(
         default=None,
         description="numeric and date questions: quantile level in (0, 1) -> value",
     )
@@ -171,11 +197,15 @@ class Forecast(_Record):
         if not value:
             raise PydanticCustomError("quantiles_empty", "must hold at least one quantile", {})
         for level in value:
-            if not 0.0 < level < 1.0:
+            if not 0.0 < level < 1.0:  # NaN fails this too
                 raise PydanticCustomError(
                     "quantile_level", "levels must be strictly between 0 and 1, got {level}",
                     {"level": level},
                 )
+        for level, v in value.items():
+            if not isinstance(v, dt.date) and not math.isfinite(v):
+                raise PydanticCustomError("quantile_value", "the {level} quantile must be a finite number, got {value}",
+                                          {"level": level, "value": str(v)})
         kinds = {isinstance(v, dt.date) for v in value.values()}
         if len(kinds) > 1:
             raise PydanticCustomError(
@@ -200,17 +230,17 @@ class Evidence(_Record):
     url: str = Field(min_length=1, description="an absolute http(s) address")
     quote: str | None = Field(default=None, description="the words on the page that settle it, verbatim")
     no_quote: str | None = Field(default=None, description="why there is no quote (e.g. a data table)")
-    published: dt.date | None = Field(default=None, description="the page's publication date")
-    retrieved: dt.date | None = Field(default=None, description="when the page was read")
+    published: Day | None = Field(default=None, description="the page's publication date")
+    retrieved: Day | None = Field(default=None, description="when the page was read")
 
 
 class Resolution(_Record):
     """How a question ended. ``resolved`` needs an outcome and evidence."""
 
     status: Literal["resolved", "annulled", "ambiguous"] = "resolved"
-    outcome: bool | str | float | dt.date | None = None
-    at: dt.date
-    known: dt.date | None = Field(
+    outcome: bool | str | float | Day | None = None
+    at: Day
+    known: Day | None = Field(
         default=None, description="the day the outcome became known, if before `at`: later forecasts are not scored")
     by: str | None = None
     evidence: list[Evidence] = Field(default_factory=list)
@@ -227,7 +257,7 @@ class Resolution(_Record):
 class HistoryEntry(_Record):
     """A change to a record that must not be lost (an unresolve, an annulment)."""
 
-    at: AwareDatetime
+    at: Moment
     action: str
     reason: str
     previous: dict[str, Any] | None = None
@@ -237,7 +267,7 @@ class Note(_Record):
     """A dated note kept with a question: a search that found nothing yet (with its
     queries), a review written in hindsight, or anything a later reader needs."""
 
-    at: dt.date
+    at: Day
     kind: Literal["search", "review", "note"] = "note"
     text: str = Field(min_length=1)
     by: str | None = None
@@ -253,14 +283,14 @@ class Question(_Record):
     criteria: str = Field(min_length=1)
     fine_print: str | None = None
     resolution_sources: list[str] = Field(default_factory=list)
-    created: dt.date
-    closes: dt.date = Field(description="forecasts dated after this day (UTC) are not scored")
-    resolve_by: dt.date = Field(description="after this day an unresolved question is overdue")
+    created: Day
+    closes: Day = Field(description="forecasts dated after this day (UTC) are not scored")
+    resolve_by: Day = Field(description="after this day an unresolved question is overdue")
     outcomes: list[str] | None = Field(default=None, description="categorical: the outcomes")
     ordered: bool = Field(default=False, description="categorical: are the outcomes ordered?")
     unit: str | None = Field(default=None, description="numeric: the unit")
-    lower: float | dt.date | None = Field(default=None, description="numeric/date: lower bound")
-    upper: float | dt.date | None = Field(default=None, description="numeric/date: upper bound")
+    lower: Finite | Day | None = Field(default=None, description="numeric/date: lower bound")
+    upper: Finite | Day | None = Field(default=None, description="numeric/date: upper bound")
     condition: Condition | None = None
     variant_of: Slug | None = Field(
         default=None, description="conditional questions: the unconditional question this one asks under `condition`")
@@ -300,7 +330,7 @@ class Source(_Record):
     title: str = Field(min_length=1)
     author: str | None = None
     publisher: str | None = None
-    published: AwareDatetime | dt.date
+    published: Moment | Day
     language: str | None = Field(default=None, description="BCP 47 tag, e.g. zh-Hans")
     url: str | None = None
     locator: str | None = Field(default=None, description="where a copy of the text is kept")

@@ -142,7 +142,8 @@ def _page(title: str, body: str) -> str:
 
 
 def write_report(store: Path, *, as_of: dt.date, out: Path, notebooks_dir: Path, summary: str, seed: int = 0,
-                 demo: Path | None = None, progress: Callable[[str], None] = lambda message: None) -> Path:
+                 demo: Path | None = None, simulated: bool = False,
+                 progress: Callable[[str], None] = lambda message: None) -> Path:
     """Execute each notebook on ``store`` and write ``out/<name>.html`` and ``out/index.html``.
 
     With ``demo`` (a simulated store), the scoreboard and calibration pages are also made
@@ -154,7 +155,8 @@ def write_report(store: Path, *, as_of: dt.date, out: Path, notebooks_dir: Path,
             for name in NOTEBOOKS]
     if demo is not None:
         runs += [(name, demo, f"simulated-{name}", None) for name in DEMO_NOTEBOOKS]
-    nav = [("index.html", "Report"), *((f"{n}.html", SHORT_TITLES[n]) for n in NOTEBOOKS)]
+    mark = " (simulated)" if simulated else ""
+    nav = [("index.html", "Report"), *((f"{n}.html", SHORT_TITLES[n] + mark) for n in NOTEBOOKS)]
     if demo is not None:
         nav += [(f"simulated-{n}.html", f"{SHORT_TITLES[n]} (simulated)") for n in DEMO_NOTEBOOKS]
     for i, (name, on, page, demo_link) in enumerate(runs, 1):
@@ -163,7 +165,8 @@ def write_report(store: Path, *, as_of: dt.date, out: Path, notebooks_dir: Path,
         params = {"store": str(Path(on).resolve()), "as_of": as_of.isoformat(), "seed": seed}
         if name in DEMO_NOTEBOOKS:
             params["demo_link"] = demo_link
-        title = f"{SHORT_TITLES[name]}{' (SIMULATED)' if page.startswith('simulated-') else ''}, as of {as_of}"
+        marked = simulated or page.startswith("simulated-")
+        title = f"{SHORT_TITLES[name]}{' (SIMULATED)' if marked else ''}, as of {as_of}"
         pages[f"{page}.html"] = to_html(execute(path, params), title=title, nav=nav, page=f"{page}.html")
     items = "".join(f"<li><a href='{n}.html'>{html.escape(TITLES[n])}</a></li>" for n in NOTEBOOKS)
     demo_items = "".join(f"<li><a href='simulated-{n}.html'>{html.escape(TITLES[n])} (SIMULATED)</a></li>"
@@ -173,7 +176,7 @@ def write_report(store: Path, *, as_of: dt.date, out: Path, notebooks_dir: Path,
                  f"<ul>{demo_items}</ul>") if demo_items else ""
     links = "".join(f"<a href='{html.escape(h)}'{' aria-current=page' if h == 'index.html' else ''}>{html.escape(t)}</a>"
                     for h, t in nav)
-    index = _page(f"forecastbook report, as of {as_of}",
+    index = _page(f"forecastbook report{' (SIMULATED)' if simulated else ''}, as of {as_of}",
                   f"<nav class='fb-nav'>{links}</nav><main><h1>forecastbook report</h1>"
                   f"<p>Store: {html.escape(str(store))}, as of {as_of}</p>"
                   f"<pre>{html.escape(summary)}</pre><ul>{items}</ul>{demo_part}</main>")

@@ -408,11 +408,16 @@ def new_question(store_root: Path, fields: dict[str, Any], *, folder: str | None
         forecast = {"by": first_forecast["by"], "at": first_forecast["at"], name: value,
                     **{k: first_forecast[k] for k in ("verbal", "derived") if first_forecast.get(k)}}
         q = checked({**fields, "forecasts": [forecast]})
-    if folder and (Path(folder).is_absolute() or ".." in Path(folder).parts):
-        raise EditError(f"the folder must be inside the store, got {folder!r:.80}")
+    if folder is not None:
+        _check_folder(folder)
+    from .edits import _require_store
+
+    _require_store(Path(store_root))
     with store_lock(store_root):
         recover(store_root)
         store = load_store(store_root)
+        if store.errors:
+            raise EditError(f"the store has {len(store.errors)} error(s); fix them first", store.errors)
         if any(Path(store_root).rglob(f"{qid}.yaml")):  # a file with errors of its own counts too
             raise EditError(f"a question with id '{qid}' exists already")
         _require_references(store, q)
@@ -423,6 +428,18 @@ def new_question(store_root: Path, fields: dict[str, Any], *, folder: str | None
         target_dir.mkdir(parents=True, exist_ok=True)
         write_atomic({target_dir / f"{qid}.yaml": text}, root=Path(store_root))
         return target_dir / f"{qid}.yaml"
+
+
+def _check_folder(folder: str) -> None:
+    """A question folder is a plain sub-folder of the store that the loader reads:
+    relative, no '..', no hidden part, not sources/ or forecasters/."""
+    from .store import SPECIAL_FOLDERS
+
+    parts = Path(folder).parts
+    if (not parts or Path(folder).is_absolute() or any(p in ("..", ".") or p.startswith(".") for p in parts)
+            or parts[0] in SPECIAL_FOLDERS):
+        raise EditError(f"the folder must be a visible sub-folder of the store for questions (not sources/ or "
+                        f"forecasters/), got {folder!r:.80}")
 
 
 def _require_references(store: Store, q: Question) -> None:

@@ -9,6 +9,7 @@ parsed a second time, into nodes with line numbers, only when it has a problem t
 
 >>> import pathlib, tempfile
 >>> root = pathlib.Path(tempfile.mkdtemp())
+>>> (root / "forecasters").mkdir()
 >>> _ = (root / "q.yaml").write_text("id: q\\ntitle: Q\\nkind: binary\\ncriteria: c\\n"
 ...     "created: 2026-01-01\\ncloses: 2026-01-02\\nresolve_by: 2026-01-03\\n"
 ...     "forecasts:\\n- {by: ana, at: 2026-01-01T10:00:00Z, probability: 0.3}\\n")
@@ -32,10 +33,11 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from . import checks
-from .problems import Finding, Loc, Problem, StoreError, field_name
-from .records import PROBABILITY_MESSAGE, SLUG_MESSAGE, Forecaster, Question, Source, is_slug
+from .problems import Finding, Loc, Problem, StoreError, field_name, shorten
+from .records import SLUG_MESSAGE, Forecaster, Question, Source, is_slug
 
-__all__ = ["Store", "load_store", "default_store_path", "parse_yaml", "locate", "dump_record"]
+__all__ = ["Store", "load_store", "default_store_path", "parse_yaml", "locate", "dump_record", "is_store",
+           "RecordSyntaxError"]
 
 try:
     _BaseLoader = yaml.CSafeLoader
@@ -68,9 +70,13 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         if len(mapping) != len(node.value):  # fewer keys than pairs: some key came twice
             seen = set()
             for key_node, _ in node.value:
-                if key_node.tag == _STR_TAG and key_node.value in seen:
-                    self.duplicates.append((key_node.value, key_node.start_mark))
-                seen.add(key_node.value)
+                key = self.construct_object(key_node)  # 0.5 and 0.50 are one key, as YAML reads them
+                try:
+                    if key in seen:
+                        self.duplicates.append((str(key_node.value)[:80], key_node.start_mark))
+                    seen.add(key)
+                except TypeError:  # an unhashable key: the constructor has refused it already
+                    continue
         return mapping
 
 
@@ -79,16 +85,52 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
 
 
+class RecordSyntaxError(ValueError):
+    """YAML that parses but that a record must not hold, with where it is."""
+
+    def __init__(self, message: str, line: int, col: int):
+        super().__init__(message)
+        self.line, self.col = line, col
+
+
+def _refuse_aliases(text: str) -> None:
+    """Records hold no anchors or aliases: a few bytes of nested aliases expand to more
+    than any message, history copy or edit can hold (a 'billion laughs')."""
+    if "&" not in text and "*" not in text:  # the common case costs nothing
+        return
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        anchor = getattr(event, "anchor", None)
+        if isinstance(event, yaml.AliasEvent) or anchor is not None:
+            mark = event.start_mark
+            raise RecordSyntaxError("anchors and aliases (&name, *name) are not allowed in records",
+                                    mark.line + 1, mark.column + 1)
+
+
 def parse_yaml(text: str) -> tuple[Any, list[tuple[str, Any]]]:
-    """Parse YAML safely; returns the data and any duplicate keys with their marks."""
+    """Parse YAML safely; returns the data and any duplicate keys with their marks.
+
+    Raises ``yaml.YAMLError`` for malformed YAML and :class:`RecordSyntaxError` for YAML a
+    record must not hold (anchors and aliases, integers too long to read).
+    """
+    _refuse_aliases(text)
     loader = _Loader(text)
     try:
         return loader.get_single_data(), loader.duplicates
+    except ValueError as exc:  # Python refuses to read an integer of thousands of digits
+        import re
+
+        long = re.search(r"\d{1000,}", text)
+        line = text.count("\n", 0, long.start()) + 1 if long else 1
+        raise RecordSyntaxError(f"cannot read a number: {str(exc)[:120]}", line, 1) from None
     finally:
         loader.dispose()
 
 
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """Writes a value used twice twice, never as an anchor and alias (records hold none)."""
+
+    def ignore_aliases(self, data: Any) -> bool:  # noqa: ARG002
+        return True
 
 
 def dump_record(record: BaseModel) -> str:
@@ -170,24 +212,27 @@ def pydantic_findings(exc: ValidationError) -> Iterator[Finding]:
         elif kind.startswith(("timezone_", "datetime_")) and loc and loc[-1] in ("at", "published"):
             yield Finding(loc, f"must be a timestamp with a time zone, e.g. 2026-02-13T11:51:37+08:00, got {_shown(err['input'])}")
         elif kind in ("string_pattern_mismatch", "string_too_long"):  # only slugs carry these constraints
-            yield Finding(loc, SLUG_MESSAGE.format(value=repr(err["input"])))
-        elif kind in ("greater_than_equal", "less_than_equal", "finite_number"):  # only probabilities
-            yield Finding(loc, PROBABILITY_MESSAGE.format(value=err["input"]))
+            yield Finding(loc, SLUG_MESSAGE.format(value=shorten(err["input"])))
+        elif kind in ("greater_than_equal", "less_than_equal", "finite_number", "float_type") and \
+                (loc and loc[-1] == "probability" or len(loc) > 1 and loc[-2] == "probabilities"):
+            what = "a number" if kind == "float_type" else "between 0 and 1"
+            yield Finding(loc, f"must be {what}, got {shorten(err['input'], 40)}")
         elif kind.startswith("date_"):
             yield Finding(loc, f"must be a date as YYYY-MM-DD, got {_shown(err['input'])}")
         else:
             msg = err["msg"]
             if msg.startswith("Value error, "):
                 msg = msg[len("Value error, "):]
-            if kind not in {"probability_sum", "quantile_order", "quantile_level", "quantile_types", "quantiles_empty"}:
-                msg = f"{msg[0].lower()}{msg[1:]}, got {err['input']!r}" if "input" in err else msg
+            if kind not in {"probability_sum", "quantile_order", "quantile_level", "quantile_types", "quantiles_empty",
+                            "quantile_value"}:
+                msg = f"{msg[0].lower()}{msg[1:]}, got {shorten(err['input'])}" if "input" in err else msg
             # Union errors repeat one loc per member type: drop the member name.
             loc = tuple(p for p in loc if p not in _UNION_MEMBER_NAMES)
             yield Finding(loc, msg)
 
 
 def _shown(value: Any) -> str:
-    return value.isoformat() if hasattr(value, "isoformat") else repr(value)
+    return value.isoformat() if hasattr(value, "isoformat") else shorten(value)
 
 
 _UNION_MEMBER_NAMES = {"bool", "str", "float", "date", "int"}
@@ -261,19 +306,23 @@ class _FileReader:
         self.text: str | None = None
         self.problems: list[Problem] = []
 
+    def _read_bytes(self) -> bytes | None:
+        raw, why = _read_record_bytes(self.path)
+        if why is not None:
+            self.problems.append(Problem(self.shown, 1, 1, "error", "(file)", why))
+        return raw
+
     def add(self, findings: Iterable[Finding]) -> None:
         for f in findings:
             line, col = locate(self.text, f.loc) if self.text is not None else (1, 1)
             self.problems.append(Problem(self.shown, line, col, f.severity, field_name(_strip_key(f.loc)), f.message))
 
     def read(self, model: type[BaseModel]) -> BaseModel | None:
-        try:
-            raw = self.path.read_bytes()
-        except OSError as exc:
-            self.problems.append(Problem(self.shown, 1, 1, "error", "(file)", f"cannot be read: {exc.strerror}"))
+        raw = self._read_bytes()
+        if raw is None:
             return None
         try:
-            self.text = raw.decode("utf-8")
+            self.text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = raw.count(b"\n", 0, exc.start) + 1
             col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
@@ -289,7 +338,10 @@ class _FileReader:
             self.problems.append(Problem(self.shown, line, col, "error", "(yaml)", f"malformed YAML: {what}"))
             return None
         except yaml.YAMLError as exc:
-            self.problems.append(Problem(self.shown, 1, 1, "error", "(yaml)", f"malformed YAML: {exc}"))
+            self.problems.append(Problem(self.shown, 1, 1, "error", "(yaml)", f"malformed YAML: {str(exc)[:200]}"))
+            return None
+        except RecordSyntaxError as exc:
+            self.problems.append(Problem(self.shown, exc.line, exc.col, "error", "(yaml)", str(exc)))
             return None
         for key, mark in duplicates:
             self.problems.append(Problem(self.shown, mark.line + 1, mark.column + 1, "error", key,
@@ -313,18 +365,70 @@ class _FileReader:
         return None if duplicates else record
 
 
+MAX_RECORD_BYTES = 10 * 1024 * 1024
+
+
+def _read_record_bytes(path: Path) -> tuple[bytes | None, str | None]:
+    """The bytes of a record file, or why it cannot be one: only regular files (not a
+    link, a FIFO or a device) of at most 10 MB are read."""
+    import stat
+
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        return None, f"cannot be read: {exc.strerror}"
+    if stat.S_ISLNK(st.st_mode):
+        return None, "is a symbolic link: records are regular files (links are neither read nor edited)"
+    if not stat.S_ISREG(st.st_mode):
+        return None, "is not a regular file (a FIFO, device or socket): not read"
+    if st.st_size > MAX_RECORD_BYTES:
+        return None, f"is {st.st_size} bytes, over the 10 MB a record may have: not read"
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_RECORD_BYTES + 1)
+    except OSError as exc:
+        return None, f"cannot be read: {exc.strerror}"
+    if len(raw) > MAX_RECORD_BYTES:
+        return None, "grew past the 10 MB a record may have while being read: not read"
+    return raw, None
+
+
 def _strip_key(loc: Loc) -> Loc:
     return tuple(p for p in loc if p != "[key]")
 
 
-def _record_files(root: Path) -> Iterator[tuple[Path, type[BaseModel]]]:
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        rel = Path(dirpath).relative_to(root)
+def _record_files(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, type[BaseModel]]]:
+    """Every record file below ``root``; what cannot be read, or is not a record, goes to
+    ``problems`` (never skipped in silence). Names starting with '.' are the tool's own
+    (the lock, the journal) or hidden, and are passed over."""
+    def unreadable(exc: OSError) -> None:
+        problems.append(Problem(str(exc.filename or root), 1, 1, "error", "(file)",
+                                f"folder cannot be read: {exc.strerror}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
+        here = Path(dirpath)
+        for name in sorted(dirnames):
+            if not name.startswith(".") and (here / name).is_symlink():
+                problems.append(Problem(str(here / name), 1, 1, "error", "(file)",
+                                        "is a symbolic link to a folder: records are read from the store itself"))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not (here / d).is_symlink())
+        rel = here.relative_to(root)
         model = SPECIAL_FOLDERS.get(rel.parts[0], Question) if rel.parts else Question
         for name in sorted(filenames):
-            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                yield Path(dirpath) / name, model
+            if name.startswith("."):
+                continue
+            path = here / name
+            if name.endswith((".yaml", ".yml")):
+                yield path, model
+            elif name.lower().endswith((".yaml", ".yml")):
+                problems.append(Problem(str(path), 1, 1, "error", "(file)",
+                                        "record files end in lowercase .yaml: rename it, or it is not read"))
+            elif name.lower() not in _NOT_RECORDS:
+                problems.append(Problem(str(path), 1, 1, "warning", "(file)",
+                                        "not a record (only .yaml files are): ignored"))
+
+
+_NOT_RECORDS = {"readme.md", "readme", "readme.txt", ".gitkeep", "license"}
 
 
 @contextlib.contextmanager
@@ -339,6 +443,16 @@ def _no_cyclic_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+STORE_MARKER = ".forecastbook-store"
+
+
+def is_store(root: Path) -> bool:
+    """A folder says it is a store by having ``forecasters/`` or ``sources/`` (or an empty
+    ``.forecastbook-store`` file): ``--store /`` must not walk the whole file system."""
+    return any((root / name).is_dir() and not (root / name).is_symlink() for name in SPECIAL_FOLDERS) \
+        or (root / STORE_MARKER).is_file()
 
 
 def _interrupted_edit(root: Path) -> Problem | None:
@@ -378,11 +492,16 @@ def _load_store(root: Path) -> Store:
     if not root.is_dir():
         store.problems.append(Problem(str(root), 1, 1, "error", "(store)", "no such folder"))
         return store
+    if not is_store(root):
+        store.problems.append(Problem(str(root), 1, 1, "error", "(store)",
+                                      "not a store: a store has a forecasters/ or sources/ folder (or a "
+                                      f"{STORE_MARKER} file); refusing to read every file below it"))
+        return store
     interrupted = _interrupted_edit(root)
     if interrupted is not None:
         store.problems.append(interrupted)
     first_seen: dict[tuple[type[BaseModel], str], Path] = {}
-    for path, model in _record_files(root):
+    for path, model in _record_files(root, store.problems):
         stem = path.stem
         if not is_slug(stem):
             store.problems.append(Problem(str(path), 1, 1, "error", "(file)",

@@ -23,6 +23,20 @@ from .records import Question
 from .store import Store
 
 
+_CONTROL = {c: f"\\u{c:04x}" for c in (*range(0x00, 0x20), *range(0x7f, 0xa0)) if chr(c) not in "\n\t"}
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal: control characters (escape sequences that move the cursor,
+    clear the screen or set the title) are shown as ``\\uXXXX``, never sent raw. Line
+    breaks and tabs stay.
+
+    >>> terminal_safe("title\\x1b]0;owned\\x07 ok")
+    'title\\\\u001b]0;owned\\\\u0007 ok'
+    """
+    return text.translate(_CONTROL)
+
+
 def _width(text: str) -> int:
     """Display width: East Asian wide characters take two columns."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

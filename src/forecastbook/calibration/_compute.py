@@ -52,8 +52,10 @@ def _chernoff_quantile(prob: float) -> float:
 
 
 def _validate(y_true: ArrayLike, y_prob: ArrayLike) -> tuple[Float, Float]:
-    y = np.asarray(y_true, dtype=float).reshape(-1)
-    p = np.asarray(y_prob, dtype=float).reshape(-1)
+    from ..scoring._checks import column
+
+    y = column("y_true", y_true)
+    p = column("y_prob", y_prob)
     if y.shape != p.shape:
         raise ValueError(f"y_true and y_prob must have one length, got {y.size} and {p.size}")
     if y.size == 0:
@@ -198,8 +200,10 @@ def decompose_quantile(y_true: ArrayLike, y_pred: ArrayLike, *, level: float) ->
 
     if not 0 < level < 1:
         raise ValueError(f"level must be strictly between 0 and 1, got {level}")
-    y = np.asarray(y_true, dtype=float).reshape(-1)
-    x = np.asarray(y_pred, dtype=float).reshape(-1)
+    from ..scoring._checks import column
+
+    y = column("y_true", y_true)
+    x = column("y_pred", y_pred)
     if y.shape != x.shape or y.size == 0 or np.isnan(y).any() or np.isnan(x).any():
         raise ValueError("y_true and y_pred must be non-empty, of one length, without NaN")
     s = float(np.mean(pinball_loss(y, x, level)))
@@ -280,8 +284,11 @@ def _corp_table(y: Float, p: Float, *, band: BandKind | None, level: float, n_re
 def _bins(p: Float, method: str, n_bins: int) -> tuple[NDArray[np.intp], Float]:
     if method == "uniform":
         edges = np.linspace(0, 1, n_bins + 1)
-    else:
-        edges = np.unique(np.quantile(p, np.linspace(0, 1, n_bins + 1)))
+        # by arithmetic, not by the edges: linspace makes 0.30000000000000004 an edge, and a
+        # forecast of exactly 0.3 must land in [0.3, 0.4) as a person expects
+        idx = np.clip(np.floor(np.round(p * n_bins, 9)).astype(np.intp), 0, n_bins - 1)
+        return idx, edges
+    edges = np.unique(np.quantile(p, np.linspace(0, 1, n_bins + 1)))
     idx = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, len(edges) - 2)
     return idx, edges
 

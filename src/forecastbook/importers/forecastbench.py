@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import zlib
 import hashlib
 import json
 import math
@@ -53,8 +54,52 @@ def read_json(source: str | os.PathLike | dict) -> dict:
     with path.open("rb") as fh:
         magic = fh.read(2)
     opener = gzip.open if magic == b"\x1f\x8b" else open
-    with opener(path, "rt", encoding="utf-8") as fh:
-        return json.load(fh)
+    try:
+        with opener(path, "rt", encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # a truncated or damaged gzip
+        raise ValueError(f"{path.name}: damaged or truncated gzip file ({str(exc)[:80]})") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path.name}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name}: expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def _check_questions(qdoc: dict) -> None:
+    """Refuse a question set whose questions lack what the import needs, naming the question."""
+    for i, q in enumerate(qdoc.get("questions") or []):
+        name = f"question {i} ({str(q.get('source'))[:30]}/{str(q.get('id'))[:40]})" if isinstance(q, dict) else f"question {i}"
+        if not isinstance(q, dict):
+            raise ValueError(f"{name}: expected an object")
+        for key in ("id", "source", "question", "resolution_criteria"):
+            if not isinstance(q.get(key), str):
+                raise ValueError(f"{name}: '{key}' must be text, got {type(q.get(key)).__name__}")
+        dates = q.get("resolution_dates")
+        if q["source"] not in MARKET_SOURCES and not isinstance(dates, list):
+            raise ValueError(f"{name}: 'resolution_dates' must be a list of dates for a dataset question, "
+                             f"got {str(dates)[:40]!r}")
+
+
+def _check_forecast(f: dict) -> float:
+    value = f.get("forecast")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f"forecast for {str(f.get('source'))[:30]}/{str(f.get('id'))[:40]} by "
+                         f"{str(f.get('user_id'))[:30]} must be a probability between 0 and 1, got {str(value)[:30]}")
+    return float(value)
+
+
+def _remove_stale_imports(parent: Path, name: str) -> None:
+    """Remove what an import killed before it finished left beside its target: temporary
+    folders named for the same target by a process that no longer runs."""
+    for folder in parent.glob(f".import-{name[:40]}-*-*"):
+        try:
+            pid = int(folder.name[len(f".import-{name[:40]}-"):].split("-", 1)[0])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (ValueError, PermissionError):
+            continue
 
 
 def _slug(text: str, limit: int) -> str:
@@ -115,6 +160,8 @@ def _all_forecasts(forecasts: Iterable[str | os.PathLike | dict]) -> list[dict]:
     rows = []
     for f in forecasts:
         rows += _single(read_json(f)["forecasts"])
+    for row in rows:
+        _check_forecast(row)  # NaN, 1.5 or "high" would otherwise be scored
     return rows
 
 
@@ -137,7 +184,7 @@ def leaderboard(questions: str | os.PathLike | dict, resolutions: str | os.PathL
         forecasts = [forecasts]
     grouped: dict[tuple[str, str, str | None], list[float]] = defaultdict(list)
     for f in _all_forecasts(forecasts):
-        grouped[_forecast_key(f)].append(float(f["forecast"]))
+        grouped[_forecast_key(f)].append(_check_forecast(f))
     agg = {key: median(values) for key, values in grouped.items()}
     n_imputed = 0
     dataset: list[float] = []
@@ -205,6 +252,7 @@ def import_round(questions: str | os.PathLike | dict, resolutions: str | os.Path
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty: import into a new folder")
     qdoc, rdoc = read_json(questions), read_json(resolutions)
+    _check_questions(qdoc)
     rows = _all_forecasts(forecasts)
     due = qdoc["forecast_due_date"]
     due_at = dt.datetime.fromisoformat(due).replace(tzinfo=dt.timezone.utc)
@@ -219,7 +267,9 @@ def import_round(questions: str | os.PathLike | dict, resolutions: str | os.Path
     counts = {"questions": 0, "forecasts": 0, "forecasters": len(users) + 1, "resolved": 0,
               "probabilistic": 0, "annulled": 0, "open": 0, "duplicates_skipped": 0}
     seen: set[tuple[str, str]] = set()
-    tmp = Path(tempfile.mkdtemp(prefix=".import-", dir=out.parent if out.parent.exists() else None))
+    parent = out.parent if out.parent.exists() else Path(tempfile.gettempdir())
+    _remove_stale_imports(parent, out.name)
+    tmp = Path(tempfile.mkdtemp(prefix=f".import-{out.name[:40]}-{os.getpid()}-", dir=parent))
     try:
         (tmp / "sources").mkdir()
         (tmp / "forecasters").mkdir()

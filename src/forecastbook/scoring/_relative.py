@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from ._checks import binary_outcomes, column, in_unit_interval, same_length
+
 __all__ = ["skill_score", "metaculus_baseline_score", "metaculus_peer_score"]
 
 
@@ -35,10 +37,13 @@ def metaculus_baseline_score(y_true: ArrayLike, y_prob: ArrayLike, *, n_outcomes
     >>> metaculus_baseline_score([1, 1], [0.9, 0.1]).round(4)
     array([  84.7997, -232.1928])
     """
-    p = np.asarray(y_prob, dtype=float)
+    p = in_unit_interval("y_prob", column("y_prob", y_prob))
     if n_outcomes == 2:
-        y = np.asarray(y_true, dtype=float)
-        p = np.where(y == 1, p, 1 - p)
+        y = binary_outcomes("y_true", column("y_true", y_true))
+        same_length(y_true=y, y_prob=p)
+        p = np.where(np.isnan(y), np.nan, np.where(y == 1, p, 1 - p))
+    elif n_outcomes < 2:
+        raise ValueError(f"n_outcomes must be at least 2, got {n_outcomes}")
     with np.errstate(divide="ignore"):
         return 100 * np.log(p * n_outcomes) / np.log(n_outcomes)
 
@@ -57,11 +62,20 @@ def metaculus_peer_score(frame: pd.DataFrame, *, question: str = "question_id",
     >>> metaculus_peer_score(f).round(3).tolist()   # 100 ln(0.8/0.5); 100 (ln .5 - (ln .8 + ln .5)/2)
     [47.0, -23.5, -23.5]
     """
+    p = in_unit_interval(prob_outcome, column(prob_outcome, frame[prob_outcome].to_numpy(dtype=float)))
+    known = ~np.isnan(p)  # a forecaster without a forecast is no one's peer and gets NaN
     with np.errstate(divide="ignore"):
-        logp = np.log(frame[prob_outcome].to_numpy(dtype=float))
-    groups = frame[question]
-    total = pd.Series(logp).groupby(groups.to_numpy()).transform("sum").to_numpy()
-    count = groups.map(groups.value_counts()).to_numpy()
+        logp = np.log(np.where(known, p, 1.0))
+    groups = frame[question].to_numpy()
+    zero = known & (p == 0)
+    # sums of finite log p and counts of zeros (ln 0 = -inf) per question, over known forecasts
+    finite = pd.Series(np.where(known & ~zero, logp, 0.0)).groupby(groups).transform("sum").to_numpy()
+    zeros = pd.Series(zero.astype(int)).groupby(groups).transform("sum").to_numpy()
+    count = pd.Series(known.astype(int)).groupby(groups).transform("sum").to_numpy()
+    others_zeros = zeros - zero
     with np.errstate(invalid="ignore", divide="ignore"):
-        others = (total - logp) / (count - 1)
-        return pd.Series(np.where(count > 1, 100 * (logp - others), np.nan), index=frame.index, name="peer_score")
+        others_mean = (finite - np.where(zero, 0.0, logp)) / (count - 1)
+        score = np.where(zero & (others_zeros == 0), -np.inf,  # a confident miss among peers who did not
+                         np.where(~zero & (others_zeros > 0), np.inf,  # a peer's ln 0 pulls their mean to -inf
+                                  np.where(zero, np.nan, 100 * (logp - others_mean))))
+    return pd.Series(np.where(known & (count > 1), score, np.nan), index=frame.index, name="peer_score")

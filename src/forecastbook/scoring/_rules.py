@@ -16,6 +16,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._checks import column, in_unit_interval, same_length
+
 __all__ = [
     "brier_score", "log_score", "spherical_score", "misclassification",
     "brier_score_categorical", "log_score_categorical", "spherical_score_categorical",
@@ -26,17 +28,10 @@ __all__ = [
 Float = NDArray[np.float64]
 
 
-def _check_unit(name: str, values: ArrayLike) -> Float:
-    arr = np.asarray(values, dtype=float)
-    bad = (arr < 0) | (arr > 1)
-    if np.any(bad):
-        raise ValueError(f"{name} must be between 0 and 1, got {arr[bad].flat[0]}")
-    return arr
-
-
 def _binary(p: ArrayLike, y: ArrayLike, s1, s0) -> Float:  # noqa: ANN001
-    p = _check_unit("y_prob", p)
-    y = _check_unit("y_true", y)
+    p = in_unit_interval("y_prob", column("y_prob", p))
+    y = in_unit_interval("y_true", column("y_true", y))
+    same_length(y_true=y, y_prob=p)
     p, y = np.broadcast_arrays(p, y)
     with np.errstate(divide="ignore", invalid="ignore"):
         one, zero = s1(p), s0(p)
@@ -89,19 +84,28 @@ def misclassification(y_true: ArrayLike, y_prob: ArrayLike) -> Float:
 def _categorical(probs: ArrayLike, outcome: ArrayLike) -> tuple[Float, NDArray[np.intp], Float, NDArray[np.bool_]]:
     """Checked (n, K) probabilities, outcome indices, the one-hot outcomes, unknown rows."""
     P = np.atleast_2d(np.asarray(probs, dtype=float))
+    if P.ndim != 2:
+        raise ValueError(f"probs must be 2-dimensional (forecasts x outcomes), got shape {P.shape}")
     bad = (P < 0) | (P > 1)
     if np.any(bad):
-        raise ValueError(f"probabilities must be between 0 and 1, got {P[bad][0]}")
+        raise ValueError(f"probs must be between 0 and 1, got {P[bad][0]}")
+    missing = np.isnan(P)
+    partly = missing.any(axis=1) & ~missing.all(axis=1)
+    if np.any(partly):
+        raise ValueError(f"probs: row {int(np.argmax(partly))} is partly NaN; a forecast is known whole or not at all")
     sums = P.sum(axis=1)
     off = np.abs(sums - 1) > 1e-6
     if np.any(off):
-        raise ValueError(f"each row of probabilities must sum to 1, got {sums[off][0]}")
-    y = np.asarray(outcome, dtype=float).reshape(-1)
-    unknown = np.isnan(y)
-    idx = np.where(unknown, 0, y).astype(np.intp)
-    outside = (idx < 0) | (idx >= P.shape[1])
-    if np.any(outside):
-        raise ValueError(f"outcome must be an index from 0 to {P.shape[1] - 1}, got {idx[outside][0]}")
+        raise ValueError(f"each row of probs must sum to 1, got {sums[off][0]}")
+    y = column("outcome", outcome)
+    if y.size != P.shape[0]:
+        raise ValueError(f"outcome must have one entry per row of probs: {y.size} outcome(s) for {P.shape[0]} row(s)")
+    unknown = np.isnan(y) | missing.all(axis=1)
+    known = y[~np.isnan(y)]
+    if np.any((known != np.round(known)) | (known < 0) | (known >= P.shape[1])):
+        wrong = known[(known != np.round(known)) | (known < 0) | (known >= P.shape[1])][0]
+        raise ValueError(f"outcome must be an index from 0 to {P.shape[1] - 1}, got {wrong:g}")
+    idx = np.where(np.isnan(y), 0, y).astype(np.intp)
     onehot = np.zeros_like(P)
     onehot[np.arange(len(idx)), idx] = 1.0
     return P, idx, onehot, unknown
@@ -181,6 +185,12 @@ def crps_from_quantiles(y_true: ArrayLike, quantiles: ArrayLike, levels: ArrayLi
     if a.ndim != 1 or np.any(np.diff(a) <= 0):
         raise ValueError("levels must be a 1-d increasing sequence")
     Q = np.atleast_2d(np.asarray(quantiles, dtype=float))
+    if Q.ndim != 2 or Q.shape[1] != a.size:
+        raise ValueError(f"quantiles must have one column per level: shape {Q.shape} for {a.size} level(s)")
+    y_checked = column("y_true", y_true)
+    if y_checked.size != Q.shape[0]:
+        raise ValueError(f"y_true and quantiles must have the same length: y_true has {y_checked.size}, "
+                         f"quantiles has {Q.shape[0]} row(s)")
     edges = np.concatenate([[0.0], (a[1:] + a[:-1]) / 2, [1.0]])
     weights = np.diff(edges)
     y = np.asarray(y_true, dtype=float).reshape(-1, 1)
@@ -196,7 +206,7 @@ def interval_score(y_true: ArrayLike, lower: ArrayLike, upper: ArrayLike, *, alp
     """
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be strictly between 0 and 1, got {alpha}")
-    y, lo, hi = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (y_true, lower, upper)))
+    y, lo, hi = _interval_arrays(y_true, lower, upper)
     return (hi - lo) + 2 / alpha * np.clip(lo - y, 0, None) + 2 / alpha * np.clip(y - hi, 0, None)
 
 
@@ -206,8 +216,17 @@ def interval_coverage(y_true: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> 
     >>> interval_coverage([1, 5], 0, 2)
     array([ True, False])
     """
-    y, lo, hi = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (y_true, lower, upper)))
+    y, lo, hi = _interval_arrays(y_true, lower, upper)
     return (lo <= y) & (y <= hi)
+
+
+def _interval_arrays(y_true: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> tuple[Float, Float, Float]:
+    y, lo, hi = column("y_true", y_true), column("lower", lower), column("upper", upper)
+    same_length(y_true=y, lower=lo, upper=hi)
+    y, lo, hi = np.broadcast_arrays(y, lo, hi)
+    if np.any(lo > hi):
+        raise ValueError(f"lower must not be above upper, got lower {lo[lo > hi][0]:g} and upper {hi[lo > hi][0]:g}")
+    return y, lo, hi
 
 
 ScoreName = Literal["brier", "log", "spherical", "misclassification"]

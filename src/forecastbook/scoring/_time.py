@@ -48,6 +48,13 @@ def time_averaged_scores(forecasts: pd.DataFrame, *, score: ScoreName = "brier")
     [{'question_id': 'q', 'forecaster': 'a', 'n_forecasts': 2, 'days_open': 5, 'days_covered': 4, 'coverage': 0.8, 'score': 0.13}]
     """
     rule = BINARY_RULES[score]
+    missing = [c for c in ("question_id", "forecaster", "day", "probability", "outcome", "created", "closes")
+               if c not in forecasts]
+    if missing:
+        raise ValueError(f"forecasts needs the columns {', '.join(missing)}")
+    probability = forecasts["probability"].to_numpy(dtype=float)
+    if np.isnan(probability).any():
+        raise ValueError("probability must not be NaN: a day with no forecast is a day not covered, not a score of 0")
     order = ["question_id", "forecaster", "day"] + (["at"] if "at" in forecasts else [])
     f = forecasts.sort_values(order, kind="stable")
     day, created, closes = _days(f["day"]), _days(f["created"]), _days(f["closes"])
@@ -66,9 +73,11 @@ def time_averaged_scores(forecasts: pd.DataFrame, *, score: ScoreName = "brier")
     s = rule(f["outcome"].to_numpy(dtype=float), f["probability"].to_numpy(dtype=float))
     with np.errstate(invalid="ignore"):
         weighted = np.where(duration > 0, s * duration, 0.0)
+        weighted = np.where(np.isnan(s), np.nan, weighted)  # an unknown outcome gives NaN, never 0
     sums = pd.DataFrame({"code": codes, "weighted": weighted, "duration": duration})
     grouped = sums.groupby("code", sort=True)
-    total = grouped["weighted"].sum().to_numpy()
+    total = grouped["weighted"].sum(min_count=1).to_numpy()  # NaN stays NaN
+    total = np.where(grouped["weighted"].apply(lambda w: w.isna().any()).to_numpy(), np.nan, total)
     covered = grouped["duration"].sum().to_numpy()
     counts = grouped.size().to_numpy()
     first = pd.Series(np.arange(n)).groupby(codes).first().to_numpy()

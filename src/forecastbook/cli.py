@@ -473,6 +473,36 @@ def import_forecastbench(questions: Path, resolutions: Path, forecasts, out: Pat
     click.echo(f"wrote {out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
+out_option = click.option("--out", required=True, type=click.Path(path_type=Path), help="A new folder for the store.")
+tz_option = click.option("--tz", default="UTC", show_default=True,
+                         help="The time zone of timestamps written without one (an IANA name).")
+
+
+def _import(parse, *args, out: Path, **kwargs) -> None:  # noqa: ANN001
+    """Parse with an importer, write the store all or nothing, print the counts."""
+    from .importers.common import ImportFailed, report, write_store
+
+    try:
+        bundle = parse(*args, **kwargs)
+        write_store(bundle, out)
+    except (ImportFailed, FileExistsError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename or out}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {out}\n{report(bundle)}")
+
+
+@import_.command(name="fatebook")
+@click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@out_option
+@tz_option
+def import_fatebook(export: Path, out: Path, tz: str) -> None:
+    """Import a Fatebook CSV export (fatebook-forecasts.csv)."""
+    from .importers import fatebook
+
+    _import(fatebook.parse, export, out=out, tz=tz)
+
+
 @main.command(name="forecastbench-score")
 @_fb_files
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)

@@ -503,6 +503,18 @@ def import_fatebook(export: Path, out: Path, tz: str) -> None:
     _import(fatebook.parse, export, out=out, tz=tz)
 
 
+@import_.command(name="manifold")
+@click.argument("markets", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--bets", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A /v0/bets response (repeatable); each bet by a known user becomes a forecast.")
+@out_option
+def import_manifold(markets, bets, out: Path) -> None:
+    """Import Manifold markets (/v0/market JSON, one or a list per file) and their bets."""
+    from .importers import manifold
+
+    _import(manifold.parse, list(markets), list(bets), out=out)
+
+
 @main.command(name="forecastbench-score")
 @_fb_files
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)

@@ -515,6 +515,18 @@ def import_manifold(markets, bets, out: Path) -> None:
     _import(manifold.parse, list(markets), list(bets), out=out)
 
 
+@import_.command(name="metaculus")
+@click.argument("posts", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--site", default="https://www.metaculus.com", show_default=True,
+              help="The server the posts came from (for page addresses).")
+@out_option
+def import_metaculus(posts, site: str, out: Path) -> None:
+    """Import Metaculus /api/posts/ JSON (a post or a list response per file)."""
+    from .importers import metaculus
+
+    _import(metaculus.parse, list(posts), out=out, site=site)
+
+
 @main.command(name="forecastbench-score")
 @_fb_files
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)

@@ -527,6 +527,30 @@ def import_metaculus(posts, site: str, out: Path) -> None:
     _import(metaculus.parse, list(posts), out=out, site=site)
 
 
+def _mapping(pairs) -> dict[str, str]:  # noqa: ANN001
+    out = {}
+    for pair in pairs:
+        column, sep, name = pair.rpartition("=")
+        if not sep or not column:
+            raise click.BadParameter(f"expected COLUMN=FIELD, got {pair!r}", param_hint="--map")
+        out[column] = name.strip()
+    return out
+
+
+@import_.command(name="csv")
+@click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--map", "pairs", multiple=True, metavar="COLUMN=FIELD",
+              help="Read COLUMN as FIELD (question, forecaster, at, probability, outcome, resolved_at, url).")
+@click.option("--evidence-url", help="The page that shows the outcomes, for rows without a url.")
+@out_option
+@tz_option
+def import_csv(table: Path, pairs, evidence_url, out: Path, tz: str) -> None:
+    """Import any table of binary forecasts: question, forecaster, at, probability[, outcome, resolved_at]."""
+    from .importers import generic
+
+    _import(generic.parse, table, out=out, mapping=_mapping(pairs), tz=tz, evidence_url=evidence_url)
+
+
 @main.command(name="forecastbench-score")
 @_fb_files
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)

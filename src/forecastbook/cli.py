@@ -551,6 +551,17 @@ def import_csv(table: Path, pairs, evidence_url, out: Path, tz: str) -> None:
     _import(generic.parse, table, out=out, mapping=_mapping(pairs), tz=tz, evidence_url=evidence_url)
 
 
+@import_.command(name="hub")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--model", help="The model's id [default: the file name's part after its date].")
+@out_option
+def import_hub(file: Path, model, out: Path) -> None:
+    """Import forecast-hub quantiles (legacy COVID-19 hub CSV or hubverse model output)."""
+    from .importers import hubs
+
+    _import(hubs.parse, file, out=out, model=model)
+
+
 @main.command(name="forecastbench-score")
 @_fb_files
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)

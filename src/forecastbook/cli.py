@@ -562,6 +562,42 @@ def import_hub(file: Path, model, out: Path) -> None:
     _import(hubs.parse, file, out=out, model=model)
 
 
+EXPORT_FORMATS = ["csv", "jsonl", "parquet", "fatebook-csv", "metaculus-json"]
+
+
+@main.command()
+@store_option
+@as_of_option
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
+              help="A tidy table (csv, jsonl, parquet) or a platform's format (binary questions).")
+@click.option("--what", type=click.Choice(["questions", "forecasts", "scores"]), default="forecasts", show_default=True,
+              help="Tidy tables: which frame.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The file to write.")
+def export(store_path: Path, as_of, fmt: str, what: str, out: Path) -> None:
+    """Write the store for other tools: tidy frames, a Fatebook CSV or Metaculus JSON."""
+    from .exporters.common import write_atomic
+
+    store = _usable_store(store_path)
+    try:
+        if fmt in ("csv", "jsonl", "parquet"):
+            from .exporters.tables import encode, table
+
+            frame = table(store, what, as_of=as_of or _today())
+            write_atomic(out, encode(frame, fmt))
+            summary = f"wrote: {len(frame)} rows of {what}"
+        else:
+            from .exporters import fatebook, metaculus
+
+            text, done = (fatebook if fmt == "fatebook-csv" else metaculus).export(store)
+            write_atomic(out, text.encode("utf-8"))
+            summary = done.summary()
+    except ImportError as exc:
+        raise click.ClickException(f"{fmt} needs {exc.name}: pip install 'forecastbook[parquet]'") from None
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename or out}: {exc.strerror or exc}") from None
+    click.echo(f"{out}: {summary}")
+
+
 @main.command(name="forecastbench-score")
 @_fb_files
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)

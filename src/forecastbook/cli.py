@@ -598,6 +598,27 @@ def export(store_path: Path, as_of, fmt: str, what: str, out: Path) -> None:
     click.echo(f"{out}: {summary}")
 
 
+@import_.command(name="metaculus-api2")
+@click.argument("questions", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@out_option
+def import_metaculus_api2(questions, out: Path) -> None:
+    """Import legacy Metaculus /api2/questions/ JSON (binary questions)."""
+    from .importers import metaculus
+
+    _import(metaculus.parse_api2, list(questions), out=out)
+
+
+@import_.command(name="metaculus-download")
+@click.argument("question_data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("forecast_data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@out_option
+def import_metaculus_download(question_data: Path, forecast_data: Path, out: Path) -> None:
+    """Import a Metaculus data download (question_data.csv and forecast_data.csv)."""
+    from .importers import metaculus
+
+    _import(metaculus.parse_download, question_data, forecast_data, out=out)
+
+
 @main.command(name="forecastbench-score")
 @_fb_files
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)

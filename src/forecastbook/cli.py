@@ -622,6 +622,152 @@ def import_forecastbench(questions: Path, resolutions: Path, forecasts, out: Pat
     _echo(f"wrote {out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
+out_option = click.option("--out", required=True, type=click.Path(path_type=Path), help="A new folder for the store.")
+tz_option = click.option("--tz", default="UTC", show_default=True,
+                         help="The time zone of timestamps written without one (an IANA name).")
+
+
+def _import(parse, *args, out: Path, **kwargs) -> None:  # noqa: ANN001
+    """Parse with an importer, write the store all or nothing, print the counts."""
+    from .importers.common import ImportFailed, report, write_store
+
+    try:
+        bundle = parse(*args, **kwargs)
+        write_store(bundle, out)
+    except (ImportFailed, FileExistsError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename or out}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {out}\n{report(bundle)}")
+
+
+@import_.command(name="fatebook")
+@click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@out_option
+@tz_option
+def import_fatebook(export: Path, out: Path, tz: str) -> None:
+    """Import a Fatebook CSV export (fatebook-forecasts.csv)."""
+    from .importers import fatebook
+
+    _import(fatebook.parse, export, out=out, tz=tz)
+
+
+@import_.command(name="manifold")
+@click.argument("markets", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--bets", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A /v0/bets response (repeatable); each bet by a known user becomes a forecast.")
+@out_option
+def import_manifold(markets, bets, out: Path) -> None:
+    """Import Manifold markets (/v0/market JSON, one or a list per file) and their bets."""
+    from .importers import manifold
+
+    _import(manifold.parse, list(markets), list(bets), out=out)
+
+
+@import_.command(name="metaculus")
+@click.argument("posts", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--site", default="https://www.metaculus.com", show_default=True,
+              help="The server the posts came from (for page addresses).")
+@out_option
+def import_metaculus(posts, site: str, out: Path) -> None:
+    """Import Metaculus /api/posts/ JSON (a post or a list response per file)."""
+    from .importers import metaculus
+
+    _import(metaculus.parse, list(posts), out=out, site=site)
+
+
+def _mapping(pairs) -> dict[str, str]:  # noqa: ANN001
+    out = {}
+    for pair in pairs:
+        column, sep, name = pair.rpartition("=")
+        if not sep or not column:
+            raise click.BadParameter(f"expected COLUMN=FIELD, got {pair!r}", param_hint="--map")
+        out[column] = name.strip()
+    return out
+
+
+@import_.command(name="csv")
+@click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--map", "pairs", multiple=True, metavar="COLUMN=FIELD",
+              help="Read COLUMN as FIELD (question, forecaster, at, probability, outcome, resolved_at, url).")
+@click.option("--evidence-url", help="The page that shows the outcomes, for rows without a url.")
+@out_option
+@tz_option
+def import_csv(table: Path, pairs, evidence_url, out: Path, tz: str) -> None:
+    """Import any table of binary forecasts: question, forecaster, at, probability[, outcome, resolved_at]."""
+    from .importers import generic
+
+    _import(generic.parse, table, out=out, mapping=_mapping(pairs), tz=tz, evidence_url=evidence_url)
+
+
+@import_.command(name="hub")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--model", help="The model's id [default: the file name's part after its date].")
+@out_option
+def import_hub(file: Path, model, out: Path) -> None:
+    """Import forecast-hub quantiles (legacy COVID-19 hub CSV or hubverse model output)."""
+    from .importers import hubs
+
+    _import(hubs.parse, file, out=out, model=model)
+
+
+EXPORT_FORMATS = ["csv", "jsonl", "parquet", "fatebook-csv", "metaculus-json"]
+
+
+@main.command()
+@store_option
+@as_of_option
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
+              help="A tidy table (csv, jsonl, parquet) or a platform's format (binary questions).")
+@click.option("--what", type=click.Choice(["questions", "forecasts", "scores"]), default="forecasts", show_default=True,
+              help="Tidy tables: which frame.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The file to write.")
+def export(store_path: Path, as_of, fmt: str, what: str, out: Path) -> None:
+    """Write the store for other tools: tidy frames, a Fatebook CSV or Metaculus JSON."""
+    from .exporters.common import write_atomic
+
+    store = _usable_store(store_path)
+    try:
+        if fmt in ("csv", "jsonl", "parquet"):
+            from .exporters.tables import encode, table
+
+            frame = table(store, what, as_of=as_of or _today())
+            write_atomic(out, encode(frame, fmt))
+            summary = f"wrote: {len(frame)} rows of {what}"
+        else:
+            from .exporters import fatebook, metaculus
+
+            text, done = (fatebook if fmt == "fatebook-csv" else metaculus).export(store)
+            write_atomic(out, text.encode("utf-8"))
+            summary = done.summary()
+    except ImportError as exc:
+        raise click.ClickException(f"{fmt} needs {exc.name}: pip install 'forecastbook[parquet]'") from None
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename or out}: {exc.strerror or exc}") from None
+    click.echo(f"{out}: {summary}")
+
+
+@import_.command(name="metaculus-api2")
+@click.argument("questions", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@out_option
+def import_metaculus_api2(questions, out: Path) -> None:
+    """Import legacy Metaculus /api2/questions/ JSON (binary questions)."""
+    from .importers import metaculus
+
+    _import(metaculus.parse_api2, list(questions), out=out)
+
+
+@import_.command(name="metaculus-download")
+@click.argument("question_data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("forecast_data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@out_option
+def import_metaculus_download(question_data: Path, forecast_data: Path, out: Path) -> None:
+    """Import a Metaculus data download (question_data.csv and forecast_data.csv)."""
+    from .importers import metaculus
+
+    _import(metaculus.parse_download, question_data, forecast_data, out=out)
+
+
 @main.command(name="forecastbench-score")
 @_fb_files
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)

@@ -133,7 +133,7 @@ def _condition(lex: Lexicon, sentence: str, marks: list[_Mark]) -> str | None:
         elif after:
             last = max(k for k, (s, _) in enumerate(parts) if s <= after[0])
             end = parts[last - 1][1] if last > ci else parts[ci][1]
-        text = sentence[m.start():end].strip(" ,，、")
+        text = sentence[m.start():end].strip(" ,，、.。;；!?！？\n")
         return text or None
     return None
 

@@ -3,7 +3,6 @@
 A candidate matches a label when their character ranges overlap. Recall counts the
 labels that overlap some candidate; precision the candidates that overlap some label.
 
->>> text = "明年将降息。去年降息了。或许后年也会。"
 >>> counts("明年将降息。去年降息了。或许后年也会。", ["明年将降息", "后年也会"])
 Counts(labels=2, found=2, candidates=2, matching=2)
 """

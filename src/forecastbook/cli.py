@@ -638,7 +638,7 @@ def _import(parse, *args, out: Path, **kwargs) -> None:  # noqa: ANN001
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"{exc.filename or out}: {exc.strerror or exc}") from None
-    click.echo(f"wrote {out}\n{report(bundle)}")
+    _echo(f"wrote {out}\n{report(bundle)}")
 
 
 @import_.command(name="fatebook")
@@ -744,7 +744,7 @@ def export(store_path: Path, as_of, fmt: str, what: str, out: Path) -> None:
         raise click.ClickException(f"{fmt} needs {exc.name}: pip install 'forecastbook[parquet]'") from None
     except OSError as exc:
         raise click.ClickException(f"{exc.filename or out}: {exc.strerror or exc}") from None
-    click.echo(f"{out}: {summary}")
+    _echo(f"{out}: {summary}")
 
 
 @import_.command(name="metaculus-api2")
@@ -788,3 +788,98 @@ def forecastbench_score(questions: Path, resolutions: Path, forecasts, fmt: str)
         shown = f"[{value[0]:.4f}, {value[1]:.4f}]" if isinstance(value, tuple) else (
             f"{value:.4f}" if isinstance(value, float) else str(value))
         _echo(f"{key:<22}{shown}")
+
+
+# --- capturing predictions from a text ---------------------------------------------------------
+
+def _capture_rows(found: list, *, numbered: bool) -> list[dict]:
+    """Candidates as flat rows (the band as low-high), numbered for the table."""
+    rows = []
+    for n, c in enumerate(found, 1):
+        row = c.as_dict()
+        row["band"] = f"{c.band[0]:g}-{c.band[1]:g}" if c.band else None
+        if numbered:
+            quote = row.pop("quote")
+            row.update((k, _fit(row[k], 30)) for k in ("condition", "horizon") if row[k])
+            row = {"n": n, **row, "quote": _fit(" ".join(quote.split()), 60)}
+        rows.append(row)
+    return rows
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` display columns (a Chinese character takes two), with '…'."""
+    if textview._width(text) <= width:
+        return text
+    while textview._width(text) > width - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def _on_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _capture_picks(found: list, pick: str | None, pick_all: bool) -> list[int]:
+    """The candidates chosen: --all, --pick, or asked on a terminal after showing them."""
+    from .capture.drafts import parse_picks
+
+    if pick_all:
+        return parse_picks("all", len(found))
+    if pick is None:
+        if not _on_terminal():
+            raise click.UsageError("choose the candidates to write with --pick 1,3,5 or --all "
+                                   "(there is no terminal to ask on)")
+        _echo(textview.table(_capture_rows(found, numbered=True), max_width=60))
+        pick = click.prompt("Candidates to write as drafts (e.g. 1,3,5, or all)")
+    return parse_picks(pick, len(found))
+
+
+def _print_candidates(found: list, fmt: str, article: Path) -> None:
+    if fmt == "json":
+        _echo(textview.to_json([c.as_dict() for c in found]))
+    elif fmt == "csv":
+        _echo(textview.to_csv(_capture_rows(found, numbered=False)), nl=False)
+    else:
+        _echo(textview.table(_capture_rows(found, numbered=True), max_width=60))
+        _echo(f"\n{len(found)} candidate(s) in {article}")
+
+
+@main.command()
+@click.argument("article", type=click.Path(path_type=Path))
+@click.option("--lang", type=click.Choice(["auto", "zh", "en"]), default="auto", show_default=True,
+              help="The article's language (auto: by its share of Chinese characters).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--source", "source_id", help="With --write: the id of the article's source record.")
+@click.option("--write", is_flag=True, help="Write a draft question per chosen candidate.")
+@click.option("--pick", help="With --write: the candidates to write, e.g. 1,3,5 (asked on a terminal).")
+@click.option("--all", "pick_all", is_flag=True, help="With --write: write every candidate.")
+@click.option("--folder", help="With --write: sub-folder of the store for the drafts.")
+@click.option("--by", help="With --write: forecaster id of the author [default: the forecaster named as the "
+                           "source's author].")
+@store_option
+def capture(article: Path, lang: str, fmt: str, source_id, write: bool, pick, pick_all: bool, folder, by,
+            store_path: Path) -> None:
+    """List the candidate forecast statements in ARTICLE (plain UTF-8 text), in order;
+    with --write, write the chosen ones as draft questions."""
+    from .capture import CaptureError, find, read_article
+
+    if (pick or pick_all or folder or by) and not write:
+        raise click.UsageError("--pick, --all, --folder and --by go with --write")
+    if write and not source_id:
+        raise click.UsageError("--write needs --source ID (the article's record under sources/)")
+    try:
+        found = find(read_article(article), lang=lang)
+        if not write:
+            _print_candidates(found, fmt, article)
+            return
+        if not found:
+            raise CaptureError(f"{article}: no candidate statements found; nothing to write")
+        picks = _capture_picks(found, pick, pick_all)
+    except CaptureError as exc:
+        raise click.ClickException(str(exc)) from None
+    from .capture.drafts import write_drafts
+
+    paths = _edit(write_drafts, store_path, found, picks, source_id=source_id, article=Path(article).name,
+                  folder=folder, by=by, store_path=store_path)
+    for path in paths:
+        _echo(f"wrote {path}")

@@ -33,9 +33,11 @@ from .problems import Finding, Problem
 from .records import Forecast, Question
 from .store import Store
 
-__all__ = ["TOLERANCE", "coherence_findings", "lint_findings", "problems", "implied_unconditional"]
+__all__ = ["TOLERANCE", "DRAFT_PLACEHOLDER", "coherence_findings", "draft_findings", "lint_findings", "problems",
+           "implied_unconditional"]
 
 TOLERANCE = 0.005
+DRAFT_PLACEHOLDER = "DRAFT:"  # how a draft's criteria start until they are written
 MIN_CRITERIA = 40
 _DATE = re.compile(r"\b(19|20)\d{2}\b")
 
@@ -204,9 +206,24 @@ def coherence_findings(store: Store) -> Iterator[tuple[str, Finding]]:
     yield from _total_probability(store)
 
 
+def draft_findings(q: Question) -> Iterator[Finding]:
+    """What a draft (``draft: true``) still needs, as warnings."""
+    if not q.draft:
+        return
+    yield Finding(("draft",), "a draft captured from a text: not scored and not listed by due until it is "
+                              "finished and 'draft: true' is removed", "warning")
+    if q.criteria.startswith(DRAFT_PLACEHOLDER):
+        yield Finding(("criteria",), "still the draft's placeholder: write criteria two strangers would resolve "
+                                     "the same way", "warning")
+    for name in ("closes", "resolve_by"):
+        if getattr(q, name) == q.created:
+            yield Finding((name,), "still the draft's placeholder (the day it was created): set the real date", "warning")
+
+
 def lint_findings(store: Store) -> Iterator[tuple[str, Finding]]:
     """Lints of each question's text and verbal forecasts, as ``(question_id, warning)``."""
     for q in sorted(store.questions.values(), key=lambda q: q.id):
+        yield from ((q.id, f) for f in draft_findings(q))
         text = " ".join(q.criteria.split())
         if len(text) < MIN_CRITERIA:
             yield q.id, Finding(("criteria",), f"only {len(text)} characters: say precisely what counts", "warning")

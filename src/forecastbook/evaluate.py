@@ -6,7 +6,8 @@ the day the question closes (or, for a question resolved early, on or before the
 outcome became known), and the question was resolved on or before ``as_of``. Everything
 else is counted, never silently dropped: questions still open or overdue, annulled or
 ambiguous, forecasts made after close or after the outcome was known, and questions
-nobody forecast.
+nobody forecast. Drafts (``draft: true``) are neither scored nor counted here: ``validate``
+lists each one, with what it still needs.
 
 >>> import forecastbook
 >>> store = forecastbook.load_store("forecasts")
@@ -93,7 +94,7 @@ def quantile_scores(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
     as_of = as_date(as_of)
     rows = []
     for q in sorted(store.questions.values(), key=lambda q: q.id):
-        if q.kind not in ("numeric", "date") or status_as_of(q, as_of) != "resolved":
+        if q.draft or q.kind not in ("numeric", "date") or status_as_of(q, as_of) != "resolved":
             continue
         outcome = q.outcome_value()
         y = float(outcome.toordinal()) if q.kind == "date" else float(outcome)
@@ -132,6 +133,8 @@ def exclusions(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
     as_of = as_date(as_of)
     rows: dict[str, dict[str, int]] = {}
     for q in store.questions.values():
+        if q.draft:  # not scored until finished; validate lists each draft
+            continue
         status = status_as_of(q, as_of)
         cutoff = scoring_cutoff(q, as_of)
         by_forecaster: dict[str, list[str]] = {}

@@ -1,5 +1,5 @@
 """Records to tidy pandas tables, as of a date: one row per question, per forecast, and per
-scorable binary forecast.
+scorable binary forecast. Drafts (``draft: true``) are left out: they are not scored.
 
 >>> import forecastbook
 >>> store = forecastbook.load_store("forecasts")
@@ -33,6 +33,11 @@ FORECAST_COLUMNS = [
 ]
 
 
+def _finished(store: Store) -> list:
+    """The questions by id, drafts left out (they are not scored until finished)."""
+    return [q for q in sorted(store.questions.values(), key=lambda q: q.id) if not q.draft]
+
+
 def as_date(value: dt.date | str | None) -> dt.date:
     """A date from a date, an ISO string or None (None is an error: pass ``as_of``)."""
     if value is None:
@@ -57,7 +62,7 @@ def questions_frame(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
     """
     as_of = as_date(as_of)
     rows = []
-    for q in sorted(store.questions.values(), key=lambda q: q.id):
+    for q in _finished(store):
         status = status_as_of(q, as_of)
         rows.append((
             q.id, q.title, q.kind, status, q.created, q.closes, q.resolve_by,
@@ -80,7 +85,7 @@ def forecasts_frame(store: Store, *, as_of: dt.date | str | None = None) -> pd.D
     """
     cutoff = as_date(as_of) if as_of is not None else None
     rows = []
-    for q in sorted(store.questions.values(), key=lambda q: q.id):
+    for q in _finished(store):
         for f in q.forecasts:
             day = utc_day(f.at)
             if cutoff is not None and day > cutoff:
@@ -134,7 +139,7 @@ def categorical_forecasts(store: Store, *, as_of: dt.date | str) -> pd.DataFrame
     """
     as_of = as_date(as_of)
     rows = []
-    for q in sorted(store.questions.values(), key=lambda q: q.id):
+    for q in _finished(store):
         if q.kind != "categorical" or not q.outcomes:
             continue
         status = status_as_of(q, as_of)

@@ -304,6 +304,9 @@ class Question(_Record):
     resolution: Resolution | None = None
     history: list[HistoryEntry] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list, description="searches, reviews in hindsight, other notes")
+    draft: bool = Field(
+        default=False, description="captured from a text, not yet finished: left out of scoring and due; "
+                                   "validate lists what it still needs")
 
     @property
     def status(self) -> str:

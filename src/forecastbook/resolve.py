@@ -99,9 +99,11 @@ def _yaml_outcome(q: Question, value: Any) -> Any:
 
 def due(store: Store, *, as_of: dt.date, within: int = 0) -> list[tuple[Question, str]]:
     """Unresolved questions past ``resolve_by`` (``overdue``) or due within ``within`` days
-    (``due``), oldest deadline first."""
+    (``due``), oldest deadline first. Drafts are left out."""
     out = []
     for q in store.questions.values():
+        if q.draft:  # a draft has placeholder dates: it is not due until it is finished
+            continue
         status = status_as_of(q, as_of)
         if status == "overdue":
             out.append((q, "overdue"))

@@ -85,6 +85,9 @@ def to_json(rows: Iterable[Mapping[str, Any]]) -> str:
 def show_question(store: Store, q: Question, *, as_of: dt.date) -> str:
     """The whole record of one question, its forecasts and its conditional tree."""
     out = [f"{q.id}  [{q.kind}, {status_as_of(q, as_of)} as of {as_of}]", q.title, ""]
+    if q.draft:
+        out[1:1] = ["DRAFT: captured from a text and not finished; not scored and not listed by due "
+                    "(forecastbook validate lists what it still needs)"]
 
     def field(name: str, value: Any) -> None:
         if value not in (None, [], ""):

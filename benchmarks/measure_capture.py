@@ -1,0 +1,61 @@
+"""Recall and precision of ``forecastbook capture`` on the labelled development set.
+
+The set is ``tests/capture_dev/`` (see its README for the labelling rules). Prints the
+counts per language and split; ``--split tune`` shows only the excerpts used for tuning,
+``--detail`` lists each label missed and each candidate that matched no label.
+
+Run: ``.venv/bin/python benchmarks/measure_capture.py [--split tune|held-out] [--detail]``
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import yaml
+
+from forecastbook.capture import find
+from forecastbook.capture._measure import Counts, counts, label_spans
+
+DEV = Path(__file__).resolve().parents[1] / "tests" / "capture_dev"
+
+
+def load(split: str | None = None) -> list[tuple[str, dict]]:
+    """(file name, record) of each excerpt, in name order, of one split or all."""
+    out = []
+    for path in sorted(DEV.glob("*.yaml")):
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if split is None or record["split"] == split:
+            out.append((path.name, record))
+    return out
+
+
+def detail(name: str, record: dict) -> None:
+    text, spans = record["text"], label_spans(record["text"], record["labels"])
+    cands = find(text, lang=record["language"])
+    for s, e in spans:
+        if not any(s < c.end and c.start < e for c in cands):
+            print(f"  {name} missed: {text[s:e]}")
+    for c in cands:
+        if not any(s < c.end and c.start < e for s, e in spans):
+            print(f"  {name} extra:  {c.quote}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--split", choices=["tune", "held-out"])
+    parser.add_argument("--detail", action="store_true")
+    args = parser.parse_args()
+    totals: dict[tuple[str, str], Counts] = {}
+    for name, record in load(args.split):
+        key = (record["language"], record["split"])
+        totals[key] = totals.get(key, Counts(0, 0, 0, 0)) + counts(record["text"], record["labels"], lang=record["language"])
+        if args.detail:
+            detail(name, record)
+    for (lang, split), c in sorted(totals.items()):
+        print(f"{lang} {split:<9} labels {c.labels:>3}  found {c.found:>3}  recall {c.recall:.2f}   "
+              f"candidates {c.candidates:>3}  matching {c.matching:>3}  precision {c.precision:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Candidate forecast statements in a text: sentences with a hedge or a future marker.
+
+A sentence is a candidate when it holds a hedge from the verbal scale or a future word
+(将/会/预计, will/expect ...) that is not about the past (已将, was expected to). Questions
+(a sentence ending in ? or ？) are left out. For each candidate: the first hedge that is
+not negated (with its band), the condition clause, and the time horizon words.
+
+>>> [c.quote for c in find("去年关税上调了。明年很可能会再加征关税。你觉得会吗?")]
+['明年很可能会再加征关税。']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from ._lexicon import Lexicon, lexicon
+from ._split import clauses, sentences
+
+__all__ = ["Candidate", "COLUMNS", "find", "detect_language"]
+
+COLUMNS = ("quote", "start", "end", "hedge", "band", "probability", "condition", "horizon")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_QUESTION_TAIL = "”」』’)）\"' \t"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One candidate statement: ``text[start:end] == quote``.
+
+    ``band`` is the scale's (low, high) for ``hedge`` and ``probability`` its point; both
+    are None when there is no hedge, or when the hedge is negated (没到板上钉钉).
+    """
+
+    quote: str
+    start: int
+    end: int
+    hedge: str | None
+    band: tuple[float, float] | None
+    probability: float | None
+    condition: str | None
+    horizon: str | None
+
+    def as_dict(self) -> dict:
+        """The candidate as a plain dict (the JSON keys), ``band`` as a list."""
+        out = asdict(self)
+        out["band"] = list(self.band) if self.band else None
+        return out
+
+
+@dataclass(frozen=True)
+class _Mark:
+    kind: str
+    start: int
+    end: int
+    negated: bool = False
+
+
+def detect_language(text: str) -> str:
+    """``zh`` when at least a fifth of the letters are Chinese characters, else ``en``.
+
+    >>> detect_language("美联储(Fed)将降息"), detect_language("The Fed will cut 中国")
+    ('zh', 'en')
+    """
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text))
+    return "zh" if cjk and cjk * 5 >= cjk + latin else "en"
+
+
+def _word_before(text: str, i: int) -> str:
+    return text[:i].rstrip().rsplit(None, 1)[-1].lower() if text[:i].strip() else ""
+
+
+def _preceded(lex: Lexicon, text: str, i: int, words: tuple[str, ...]) -> bool:
+    """Whether one of ``words`` comes right before ``text[i]`` (the word before, in English)."""
+    if lex.lang == "en":
+        before = _word_before(text, i).strip("“”\"'")
+        return before in words or any(before.endswith(w) for w in words if w.startswith("n'"))
+    head = text[:i].rstrip("“「『\"")
+    return head.endswith(words)
+
+
+def _marks(lex: Lexicon, sentence: str) -> list[_Mark]:
+    """The hedges and the future words of a sentence that count."""
+    out = []
+    for m in lex.markers.finditer(sentence):
+        kind = lex.kind_of(m.group())
+        if kind == "hedge":
+            out.append(_Mark("hedge", m.start(), m.end(), _preceded(lex, sentence, m.start(), lex.negations)))
+        elif kind == "future" and not _preceded(lex, sentence, m.start(), lex.past_before):
+            out.append(_Mark("future", m.start(), m.end()))
+    return out
+
+
+def _is_question(sentence: str) -> bool:
+    return sentence.rstrip(_QUESTION_TAIL).endswith(("?", "？"))
+
+
+def _negation_start(lex: Lexicon, sentence: str, i: int) -> int:
+    """Where the negation before the hedge at ``i`` starts."""
+    head = sentence[:i].rstrip()
+    if lex.lang == "en":
+        return len(head) - len(head.rsplit(None, 1)[-1])
+    head = sentence[:i].rstrip("“「『\"")
+    return len(head) - len(next(w for w in lex.negations if head.endswith(w)))
+
+
+def _hedge(lex: Lexicon, sentence: str, marks: list[_Mark]) -> tuple[str | None, tuple | None, float | None]:
+    """The first hedge not negated, its band and point; a negated one has neither."""
+    hedges = [m for m in marks if m.kind == "hedge"]
+    for m in hedges:
+        if not m.negated:
+            words = sentence[m.start:m.end]
+            term = lex.term_of(words)
+            return words, (term.low, term.high), term.point
+    if hedges:
+        return sentence[_negation_start(lex, sentence, hedges[0].start):hedges[0].end], None, None
+    return None, None, None
+
+
+def _condition(lex: Lexicon, sentence: str, marks: list[_Mark]) -> str | None:
+    """From the first condition word to the clause before the statement it conditions."""
+    for m in lex.conditions.finditer(sentence):
+        if not lex.is_condition(m.group()):
+            continue
+        parts = clauses(sentence, 0, len(sentence))
+        ci = next(k for k, (s, e) in enumerate(parts) if s <= m.start() < e or m.start() < s)
+        after = [mk.start for mk in marks if mk.start >= m.end()]
+        end = parts[ci][1]
+        if after and after[0] < parts[ci][1]:
+            end = after[0]
+        elif after:
+            last = max(k for k, (s, _) in enumerate(parts) if s <= after[0])
+            end = parts[last - 1][1] if last > ci else parts[ci][1]
+        text = sentence[m.start():end].strip(" ,，、.。;；!?！？\n")
+        return text or None
+    return None
+
+
+def _horizon(lex: Lexicon, sentence: str) -> str | None:
+    found: list[str] = []
+    for m in lex.horizons.finditer(sentence):
+        words = " ".join(m.group().split())
+        if words and words not in found:
+            found.append(words)
+    return " / ".join(found) or None
+
+
+def find(text: str, *, lang: str = "auto") -> list[Candidate]:
+    """Every candidate forecast statement in ``text``, in order.
+
+    ``lang`` is ``zh``, ``en`` or ``auto`` (see :func:`detect_language`).
+    """
+    if lang == "auto":
+        lang = detect_language(text)
+    lex = lexicon(lang)
+    out = []
+    for start, end in sentences(text):
+        sentence = text[start:end]
+        if _is_question(sentence):
+            continue
+        marks = _marks(lex, sentence)
+        if not marks:
+            continue
+        hedge, band, point = _hedge(lex, sentence, marks)
+        out.append(Candidate(sentence, start, end, hedge, band, point, _condition(lex, sentence, marks),
+                             _horizon(lex, sentence)))
+    return out

@@ -95,22 +95,30 @@ def main() -> None:
 @main.command()
 @store_option
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def validate(store_path: Path, strict: bool) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text", show_default=True,
+              help="github: workflow commands that annotate a pull request's lines; json: one object per problem.")
+def validate(store_path: Path, strict: bool, fmt: str) -> None:
     """Check every record in the store; list every problem as FILE:LINE:COL.
 
     Coherence of related forecasts and lints of the records are warnings.
     """
     from . import coherence
+    from .problems import github_annotation
 
     store = load_store(store_path)
     found = sorted([*store.problems, *coherence.problems(store)], key=lambda p: (p.path, p.line, p.col))
+    if fmt == "json":
+        _echo(json.dumps([dataclasses.asdict(p) for p in found], ensure_ascii=False, indent=1))
     for p in found:
-        _echo(str(p))
+        if fmt == "text":
+            _echo(str(p))
+        elif fmt == "github":
+            _echo(github_annotation(p))
     n_err = sum(p.severity == "error" for p in found)
     n_warn = len(found) - n_err
     summary = (f"{len(store.questions)} questions, {len(store.forecasters)} forecasters, "
                f"{len(store.sources)} sources: {n_err} error(s), {n_warn} warning(s)")
-    _echo(summary, err=bool(found))
+    _echo(summary, err=bool(found) or fmt == "json")
     if n_err or (strict and n_warn):
         sys.exit(1)
 
@@ -198,13 +206,22 @@ def _changed(paths: list[Path], report: list[tuple[str, str]] | None = None) -> 
 @click.option("--within", type=click.IntRange(min=0, max=36500), default=0, show_default=True,
               help="Also list questions coming due within this many days.")
 @click.option("--check", is_flag=True, help="Exit 1 when any question is overdue (for a scheduled job).")
-def due(store_path: Path, as_of: dt.date | None, within: int, check: bool) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+              help="markdown: the body of an issue listing what is due, with links.")
+def due(store_path: Path, as_of: dt.date | None, within: int, check: bool, fmt: str) -> None:
     """Unresolved questions past their resolve-by date, oldest first, with where to look."""
     from .resolve import due as due_questions
 
     as_of = as_of or _today()
     store = _usable_store(store_path)
     rows = due_questions(store, as_of=as_of, within=within)
+    if fmt == "markdown":
+        from .textview import due_markdown
+
+        _echo(due_markdown(rows, as_of=as_of, within=within))
+        if check and any(state == "overdue" for _, state in rows):
+            sys.exit(1)
+        return
     for q, state in rows:
         days = (as_of - q.resolve_by).days
         when = (f"overdue: was due by {q.resolve_by}, {days} day(s) ago" if state == "overdue"
@@ -482,6 +499,34 @@ def new(store_path: Path, qid, title, kind, criteria, closes, resolve_by, create
     _echo(f"wrote {path}")
 
 
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--team", default="Our team", show_default=True, help="The team's name, for the README and its forecaster.")
+@click.option("--forecaster", "forecaster_id", default="team", show_default=True, help="The team's forecaster id.")
+@click.option("--force", is_flag=True, help="Overwrite files that exist already.")
+@click.option("--dry-run", is_flag=True, help="List what would be written; write nothing.")
+def init(folder: Path, team: str, forecaster_id: str, force: bool, dry_run: bool) -> None:
+    """Start a forecasts repository in FOLDER: a store that validates, notebooks, a README,
+    CI, report and due workflows, pre-commit, pinned requirements."""
+    from . import scaffold
+    from .edits import EditError
+
+    try:
+        files = scaffold.plan(team=team, forecaster=forecaster_id)
+        if dry_run:
+            for rel in files:
+                _echo(f"would write {folder / rel}" + ("  (exists: --force overwrites)" if (folder / rel).exists() else ""))
+            return
+        written = scaffold.write(folder, files, force=force)
+    except (ValueError, EditError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{str(exc.filename)[:200]}: {exc.strerror}; nothing was written") from None
+    for path in written:
+        _echo(f"wrote {path}")
+    _echo(f"next: cd {folder} && git init, then follow README.md")
+
+
 def _new_record(kind: str, store_path: Path, fields: dict) -> None:
     from .resolve import new_record
 
@@ -564,8 +609,10 @@ def report(store_path: Path, as_of: dt.date | None, out: Path, notebooks_dir: Pa
         _echo(f"  {p}")
     summary = summary_text(store, as_of=as_of)
     _echo(summary)
-    notebooks_dir = notebooks_dir or Path(__file__).resolve().parents[2] / "notebooks"
-    if not (notebooks_dir / "article.ipynb").exists():
+    from .report import bundled_notebooks
+
+    notebooks_dir = notebooks_dir or bundled_notebooks()
+    if notebooks_dir is None or not (notebooks_dir / "article.ipynb").exists():
         raise click.ClickException(f"no notebooks in {notebooks_dir}; pass --notebooks DIR")
     if no_demo:
         demo = None

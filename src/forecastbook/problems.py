@@ -70,3 +70,24 @@ def shorten(value: object, limit: int = 80) -> str:
     """
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(problem: Problem) -> str:
+    """A GitHub Actions workflow command that shows the problem on the file's line in a
+    pull request (``::error`` or ``::warning``), escaped as GitHub's workflow-command
+    syntax requires.
+
+    >>> print(github_annotation(Problem("forecasts/a.yaml", 3, 5, "error", "forecasts[0].probability",
+    ...                                 "must be between 0 and 1, got 1.3")))
+    ::error file=forecasts/a.yaml,line=3,col=5,title=forecasts[0].probability::must be between 0 and 1, got 1.3
+    """
+    return (f"::{problem.severity} file={_escape_property(problem.path)},line={problem.line},col={problem.col},"
+            f"title={_escape_property(problem.field)}::{_escape_data(problem.message)}")

@@ -53,6 +53,16 @@ def _kernel_manager_class():  # noqa: ANN202
     return LocalKernelManager
 
 
+def bundled_notebooks() -> Path | None:
+    """The notebooks the package carries (``forecastbook/notebooks`` in a wheel), or the
+    repository's ``notebooks/`` in a source checkout; None if neither is there."""
+    here = Path(__file__).resolve().parent
+    for folder in (here / "notebooks", here.parents[1] / "notebooks"):
+        if (folder / "article.ipynb").is_file():
+            return folder
+    return None
+
+
 class ReportError(Exception):
     """A notebook failed or printed a warning or an error: the page would show it."""
 

@@ -162,3 +162,35 @@ def show_question(store: Store, q: Question, *, as_of: dt.date) -> str:
     if q.history:
         out += ["", "History:", *(f"  {h.at.isoformat()} {h.action}: {h.reason}" for h in q.history)]
     return "\n".join(out)
+
+
+def _md(text: str) -> str:
+    """Record text for Markdown: characters that would make markup are escaped."""
+    return "".join("\\" + c if c in "\\`*_[]<>|" else c for c in " ".join(str(text).split()))
+
+
+def due_markdown(rows: Sequence[tuple[Question, str]], *, as_of: dt.date, within: int) -> str:
+    """The body of an issue listing the overdue (and coming due) questions, each with its
+    deadline and where to look as links; record text is escaped, so it cannot make markup.
+
+    >>> due_markdown([], as_of=dt.date(2026, 11, 30), within=0)
+    'Nothing is overdue as of 2026-11-30.'
+    """
+    from .checks import is_web_address
+
+    if not rows:
+        return f"Nothing is overdue as of {as_of}." + (f" Nothing comes due within {within} day(s)." if within else "")
+    n_overdue = sum(state == "overdue" for _, state in rows)
+    lines = [f"**{n_overdue} overdue** as of {as_of}" + (f", {len(rows) - n_overdue} coming due within {within} day(s)"
+                                                        if within else "") + ". Resolve each with evidence "
+             "(`forecastbook resolve ID OUTCOME --evidence URL --quote WORDS`), or record what was searched "
+             "(`forecastbook note ID TEXT --kind search`).", ""]
+    for q, state in rows:
+        days = (as_of - q.resolve_by).days
+        when = f"overdue by {days} day(s)" if state == "overdue" else f"due by {q.resolve_by}"
+        lines.append(f"- [ ] `{q.id}`: {_md(q.title)} ({when}; resolve by {q.resolve_by})")
+        for source in q.resolution_sources:
+            url = source.split()[0] if source.split() else ""
+            lines.append(f"  - <{url}>" + (f" {_md(source[len(url):])}" if source[len(url):].strip() else "")
+                         if is_web_address(url) else f"  - {_md(source)}")
+    return "\n".join(lines)

@@ -166,3 +166,43 @@ def test_due_as_markdown_is_an_issue_body_with_links():
     done = CliRunner().invoke(main, ["due", "--store", str(FORECASTS), "--as-of", "2026-03-01", "--format", "markdown",
                                      "--check"])
     assert done.exit_code == 0 and done.output.strip() == "Nothing is overdue as of 2026-03-01."
+
+
+@pytest.mark.parametrize(("overdue", "open_issue", "expected"), [
+    (True, "", "issue create --title Forecasts overdue for resolution --body-file due.md"),
+    (True, "17", "issue edit 17 --body-file due.md"),
+    (False, "17", "issue close 17 --comment Nothing is overdue as of"),
+    (False, "", None),
+])
+def test_the_due_workflow_opens_updates_and_closes_one_issue(tmp_path, overdue, open_issue, expected):
+    """The workflow's shell step, run in a repository made by init, against a stand-in for
+    the GitHub CLI that records what it was asked to do."""
+    repo = tmp_path / "repo"
+    assert CliRunner().invoke(main, ["init", str(repo)]).exit_code == 0
+    if overdue:
+        (repo / "forecasts" / "late.yaml").write_text(
+            "id: late\ntitle: Late?\nkind: binary\ncriteria: Resolves yes if it happens by 2026-01-31.\n"
+            "created: 2026-01-01\ncloses: 2026-01-31\nresolve_by: 2026-02-15\nresolution_sources: [https://e.org]\n")
+    (repo / ".venv" / "bin").mkdir(parents=True)
+    (repo / ".venv" / "bin" / "forecastbook").symlink_to(Path(sys.executable).parent / "forecastbook")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    log = tmp_path / "gh.log"
+    (fake / "gh").write_text(f"#!/bin/sh\necho \"$*\" >> {log}\n"
+                             f"case \"$1 $2\" in 'issue list') printf '%s' \"$OPEN_ISSUE\";; esac\n")
+    (fake / "gh").chmod(0o755)
+    flow = yaml.safe_load((repo / ".github" / "workflows" / "due.yml").read_text())
+    step = next(s for s in flow["jobs"]["due"]["steps"] if s.get("name") == "Open, update or close the issue")
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "OPEN_ISSUE": open_issue,
+           "TITLE": flow["jobs"]["due"]["env"]["TITLE"]}
+    done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=repo, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    calls = log.read_text().splitlines()
+    assert calls[0].startswith("issue list --state open")
+    if expected is None:
+        assert calls[1:] == []
+    else:
+        assert calls[1].startswith(expected), calls
+    if overdue:
+        assert "`late`: Late?" in (repo / "due.md").read_text()

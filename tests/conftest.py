@@ -26,6 +26,17 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+def run_cli(*args):
+    """Invoke the command line as a user would (arguments as text); never a traceback."""
+    from click.testing import CliRunner
+
+    from forecastbook.cli import main
+
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    return result
+
+
 def unresolved_copy(dst: Path) -> Path:
     """A copy of the repository's store as first recorded: every question's resolution,
     history and notes (which edits append at the end of a file) cut off. Tests that make up

@@ -1,7 +1,6 @@
 """A spreadsheet of forecasts as a store: mapped columns, time zones, outcomes with and
 without evidence, and bad rows refused with a located message."""
 
-import datetime as dt
 import re
 
 import pytest

@@ -161,7 +161,7 @@ def test_a_notebook_that_warns_or_fails_fails_the_report_and_writes_nothing(arti
     result = CliRunner().invoke(main, ["report", "--store", str(article_store), "--as-of", "2026-11-30", "--out",
                                        str(out), "--notebooks", str(notebooks), "--no-demo"])
     assert result.exit_code == 1
-    assert f"Error: the report was not written: article.ipynb" in result.output
+    assert "Error: the report was not written: article.ipynb" in result.output
     assert f"cell {cell}: " in result.output and message in result.output
     assert "Traceback" not in result.output
     assert not out.exists() or not any(out.iterdir())

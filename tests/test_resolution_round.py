@@ -12,11 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from forecastbook import load_store
-from forecastbook.cli import main
 from forecastbook.store import JOURNAL_NAME
+from conftest import run_cli as run
 
 ARTICLE = "us-china-tech-pause-2026"
 IF_FAIL = "retighten-by-2026-12-31-if-talks-fail"
@@ -24,12 +23,6 @@ IF_SUCCEED = "retighten-by-2026-12-31-if-talks-succeed"
 ESCALATE = "escalate-beyond-prior-level-by-2026-12-31-if-talks-fail"
 EVIDENCE = ["--evidence", "https://example.org/made-up", "--quote", "made up for this test",
             "--published", "2026-05-20", "--retrieved", "2026-05-21"]
-
-
-def run(*args):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    return result
 
 
 def statuses(store):

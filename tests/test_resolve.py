@@ -1,7 +1,6 @@
 """The resolution round end to end, on a temporary copy of the repo's store."""
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from click.testing import CliRunner
 
 from forecastbook import load_store
 from forecastbook.cli import main
-from conftest import FORECASTS
+from conftest import FORECASTS, run_cli as run
 
 ARTICLE = "us-china-tech-pause-2026"
 
@@ -26,12 +25,6 @@ def store(article_store):
 
 def snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.yaml"))}
-
-
-def run(*args):
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    return result
 
 
 def test_resolving_a_condition_annuls_the_conditionals_whose_condition_failed(store):

@@ -33,6 +33,7 @@ from ..problems import Problem, shorten
 from ..records import Forecaster, Question, Source
 
 __all__ = ["Bundle", "ImportFailed", "as_store", "write_store", "report", "slug", "keyed_slug", "located", "from_epoch",
+           "csv_rows",
            "probability", "number", "stable_hash"]
 
 
@@ -48,6 +49,36 @@ def located(where: str | os.PathLike, line: int | str | None, field_: str, messa
     """
     place = f"{where}:{line}" if line is not None else str(where)
     return ImportFailed(f"{place}: {field_}: {message}")
+
+
+def csv_rows(path: str | os.PathLike, *, short: int = 0) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """A CSV file's header and its non-empty rows with their line numbers; a file that is
+    not UTF-8 or not CSV, or a row with another number of fields than the header (up to
+    ``short`` fewer are allowed), is refused with its location.
+
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = f.write_text("a,b\\n1,2\\n\\n3,4\\n")
+    >>> csv_rows(f)
+    (['a', 'b'], [(2, ['1', '2']), (4, ['3', '4'])])
+    """
+    import csv
+    import io
+
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise located(path, None, "(file)", f"not UTF-8 text ({exc.reason})") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None) or []
+        rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        raise located(path, reader.line_num, "(csv)", str(exc)) from None
+    for line, row in rows:
+        if not len(header) - short <= len(row) <= len(header):
+            raise located(path, line, "(row)", f"has {len(row)} fields, the header has {len(header)}")
+    return header, rows
 
 
 def stable_hash(text: str, n: int = 8) -> str:
@@ -227,6 +258,19 @@ def as_store(bundle: Bundle, *, root: str | os.PathLike = "."):  # noqa: ANN201
     return store
 
 
+def _remove_stale_imports(parent: Path, name: str) -> None:
+    """Remove what an import killed before it finished left beside its target: temporary
+    folders named for the same target by a process that no longer runs."""
+    prefix = f".import-{name[:40]}-"
+    for folder in parent.glob(f"{prefix}*-*"):
+        try:
+            os.kill(int(folder.name[len(prefix):].split("-", 1)[0]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (ValueError, PermissionError, OverflowError):
+            continue
+
+
 def write_store(bundle: Bundle, out: str | os.PathLike) -> Path:
     """Write the bundle as a store in ``out`` (a new or empty folder), all or nothing:
     the records are checked, written into a temporary folder beside ``out``, read back as a
@@ -240,7 +284,8 @@ def write_store(bundle: Bundle, out: str | os.PathLike) -> Path:
     parent = out.parent if out.parent.exists() else None
     if parent is None:
         raise FileNotFoundError(f"{out.parent} does not exist: make it first")
-    tmp = Path(tempfile.mkdtemp(prefix=".import-", dir=parent))
+    _remove_stale_imports(parent, out.name)
+    tmp = Path(tempfile.mkdtemp(prefix=f".import-{out.name[:40]}-{os.getpid()}-", dir=parent))
     try:
         for rel, record in _files(bundle):
             path = tmp / rel

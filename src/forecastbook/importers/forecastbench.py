@@ -29,8 +29,6 @@ import json
 import math
 import os
 import re
-import shutil
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -87,19 +85,6 @@ def _check_forecast(f: dict) -> float:
         raise ValueError(f"forecast for {str(f.get('source'))[:30]}/{str(f.get('id'))[:40]} by "
                          f"{str(f.get('user_id'))[:30]} must be a probability between 0 and 1, got {str(value)[:30]}")
     return float(value)
-
-
-def _remove_stale_imports(parent: Path, name: str) -> None:
-    """Remove what an import killed before it finished left beside its target: temporary
-    folders named for the same target by a process that no longer runs."""
-    for folder in parent.glob(f".import-{name[:40]}-*-*"):
-        try:
-            pid = int(folder.name[len(f".import-{name[:40]}-"):].split("-", 1)[0])
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            shutil.rmtree(folder, ignore_errors=True)
-        except (ValueError, PermissionError):
-            continue
 
 
 def _slug(text: str, limit: int) -> str:
@@ -245,8 +230,8 @@ def import_round(questions: str | os.PathLike | dict, resolutions: str | os.Path
     """Write a valid store of one ForecastBench round to ``out`` (which must not exist or be
     empty); the store appears whole or not at all. Returns counts of what was written."""
     from ..checks import is_web_address
+    from .common import Bundle, write_store
     from ..records import Evidence, Forecast, Forecaster, Question, Resolution, Source, SourceRef
-    from ..store import dump_record, load_store
 
     out = Path(out)
     if out.exists() and any(out.iterdir()):
@@ -267,91 +252,75 @@ def import_round(questions: str | os.PathLike | dict, resolutions: str | os.Path
     counts = {"questions": 0, "forecasts": 0, "forecasters": len(users) + 1, "resolved": 0,
               "probabilistic": 0, "annulled": 0, "open": 0, "duplicates_skipped": 0}
     seen: set[tuple[str, str]] = set()
-    parent = out.parent if out.parent.exists() else Path(tempfile.gettempdir())
-    _remove_stale_imports(parent, out.name)
-    tmp = Path(tempfile.mkdtemp(prefix=f".import-{out.name[:40]}-{os.getpid()}-", dir=parent))
-    try:
-        (tmp / "sources").mkdir()
-        (tmp / "forecasters").mkdir()
-        (tmp / "sources" / f"{source_id}.yaml").write_text(dump_record(Source(
-            id=source_id, kind="dataset", title=f"ForecastBench question set {qdoc['question_set']}",
-            author="Forecasting Research Institute", published=dt.date.fromisoformat(due),
-            url=FORECASTBENCH_URL, note="Karger et al., ICLR 2025. Data CC BY-SA 4.0.")), encoding="utf-8")
-        for user in users:
-            (tmp / "forecasters" / f"{forecaster_slug(user)}.yaml").write_text(dump_record(Forecaster(
-                id=forecaster_slug(user), name=user, kind="person",
-                description="ForecastBench forecaster (anonymised id as published).")), encoding="utf-8")
-        (tmp / "forecasters" / f"{MARKET_FORECASTER}.yaml").write_text(dump_record(Forecaster(
-            id=MARKET_FORECASTER, name="Market at the freeze date", kind="crowd",
-            description="The market's probability when the question set was frozen (ForecastBench's imputation).")),
-            encoding="utf-8")
-        for q in qdoc["questions"]:
-            if (q["source"], q["id"]) in seen:  # a question set may list a question twice
-                counts["duplicates_skipped"] += 1
-                continue
-            seen.add((q["source"], q["id"]))
-            is_market = q["source"] in MARKET_SOURCES
-            dates = [None] if is_market else (q["resolution_dates"] if isinstance(q["resolution_dates"], list) else [])
-            created = _date(q["freeze_datetime"]) or dt.date.fromisoformat(due)
-            for date in dates:
-                qid = question_slug(q["source"], q["id"], date)
-                text = _fill(q["question"], due, date)
-                forecasts_here = [Forecast(by=forecaster_slug(f["user_id"]), at=due_at, probability=float(f["forecast"]),
-                                           rationale=(f.get("reasoning") or None))
-                                  for f in by_question.get((q["source"], q["id"], date), [])]
-                freeze = q.get("freeze_datetime_value")
-                if is_market and freeze not in (None, "N/A"):
-                    stamp = dt.datetime.fromisoformat(q["freeze_datetime"].replace("Z", "+00:00"))
-                    forecasts_here.insert(0, Forecast(by=MARKET_FORECASTER, at=stamp, probability=float(freeze)))
-                row = latest.get((q["source"], q["id"])) if is_market else index.get((q["source"], q["id"], date))
-                resolution, status = None, "open"
-                if row is not None and (row["resolved"] or is_market):
-                    at = dt.date.fromisoformat(row["resolution_date"])
-                    quote = (f"{evidence_name}: id={q['id']}, resolution_date={row['resolution_date']}, "
-                             f"resolved={row['resolved']}, resolved_to={row['resolved_to']}")
-                    # the resolution set is a dataset, not a page: the row is kept as the quote
-                    evidence = [Evidence(url=FORECASTBENCH_URL, quote=quote)]
-                    if q.get("url") and is_web_address(q["url"]):
-                        evidence.append(Evidence(url=q["url"], no_quote="the question's page on its platform"))
-                    if _is_na(row["resolved_to"]):
-                        resolution, status = Resolution(status="annulled", at=at, note="ForecastBench resolved it N/A"), "annulled"
-                    elif row["resolved"]:
-                        resolution, status = Resolution(outcome=bool(float(row["resolved_to"]) == 1.0) if float(row["resolved_to"]) in (0.0, 1.0)
-                                                        else float(row["resolved_to"]), at=at, evidence=evidence), "resolved"
-                    else:
-                        resolution, status = Resolution(
-                            outcome=float(row["resolved_to"]), at=at, evidence=evidence,
-                            note="Not yet resolved: the market's probability on this date, a probabilistic "
-                                 "resolution (scored as the expected score)."), "probabilistic"
-                close = dt.date.fromisoformat(due)
-                resolve_by = _date(date) or _date(q.get("market_info_close_datetime")) or close
-                record = Question(
-                    id=qid, title=" ".join(text.split("\n", 1)[0].split())[:300], kind="binary",
-                    criteria=_fill(q["resolution_criteria"], due, date) + (
-                        f" (ForecastBench {q['source']} question {q['id']}" + (f", resolution date {date})." if date else
-                                                                               f", forecast due {due}).")),
-                    fine_print=(q.get("background") or "").strip() or None,
-                    resolution_sources=[u for u in (q.get("url"), evidence_name) if u],
-                    created=min(created, close), closes=close, resolve_by=max(resolve_by, close),
-                    source=SourceRef(ref=source_id, quote=text, locator=f"{qdoc['question_set']}: id {q['id']}"),
-                    tags=["forecastbench", q["source"], "market" if is_market else "dataset"],
-                    forecasts=forecasts_here, resolution=resolution,
-                )
-                folder = tmp / q["source"]
-                folder.mkdir(exist_ok=True)
-                (folder / f"{qid}.yaml").write_text(dump_record(record), encoding="utf-8")
-                counts["questions"] += 1
-                counts["forecasts"] += len(forecasts_here)
-                counts[status] += 1
-        store = load_store(tmp)
-        if store.errors:
-            raise ValueError("the imported store does not validate:\n" + "\n".join(map(str, store.errors[:20])))
-        if out.exists():
-            out.rmdir()
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    bundle = Bundle("forecastbench")
+    bundle.add_source(Source(
+        id=source_id, kind="dataset", title=f"ForecastBench question set {qdoc['question_set']}",
+        author="Forecasting Research Institute", published=dt.date.fromisoformat(due),
+        url=FORECASTBENCH_URL, note="Karger et al., ICLR 2025. Data CC BY-SA 4.0."))
+    for user in users:
+        bundle.add_forecaster(Forecaster(
+            id=forecaster_slug(user), name=user, kind="person",
+            description="ForecastBench forecaster (anonymised id as published)."))
+    bundle.add_forecaster(Forecaster(
+        id=MARKET_FORECASTER, name="Market at the freeze date", kind="crowd",
+        description="The market's probability when the question set was frozen (ForecastBench's imputation)."))
+    for q in qdoc["questions"]:
+        if (q["source"], q["id"]) in seen:  # a question set may list a question twice
+            counts["duplicates_skipped"] += 1
+            continue
+        seen.add((q["source"], q["id"]))
+        is_market = q["source"] in MARKET_SOURCES
+        dates = [None] if is_market else (q["resolution_dates"] if isinstance(q["resolution_dates"], list) else [])
+        created = _date(q["freeze_datetime"]) or dt.date.fromisoformat(due)
+        for date in dates:
+            qid = question_slug(q["source"], q["id"], date)
+            text = _fill(q["question"], due, date)
+            forecasts_here = [Forecast(by=forecaster_slug(f["user_id"]), at=due_at, probability=float(f["forecast"]),
+                                       rationale=(f.get("reasoning") or None))
+                              for f in by_question.get((q["source"], q["id"], date), [])]
+            freeze = q.get("freeze_datetime_value")
+            if is_market and freeze not in (None, "N/A"):
+                stamp = dt.datetime.fromisoformat(q["freeze_datetime"].replace("Z", "+00:00"))
+                forecasts_here.insert(0, Forecast(by=MARKET_FORECASTER, at=stamp, probability=float(freeze)))
+            row = latest.get((q["source"], q["id"])) if is_market else index.get((q["source"], q["id"], date))
+            resolution, status = None, "open"
+            if row is not None and (row["resolved"] or is_market):
+                at = dt.date.fromisoformat(row["resolution_date"])
+                quote = (f"{evidence_name}: id={q['id']}, resolution_date={row['resolution_date']}, "
+                         f"resolved={row['resolved']}, resolved_to={row['resolved_to']}")
+                # the resolution set is a dataset, not a page: the row is kept as the quote
+                evidence = [Evidence(url=FORECASTBENCH_URL, quote=quote)]
+                if q.get("url") and is_web_address(q["url"]):
+                    evidence.append(Evidence(url=q["url"], no_quote="the question's page on its platform"))
+                if _is_na(row["resolved_to"]):
+                    resolution, status = Resolution(status="annulled", at=at, note="ForecastBench resolved it N/A"), "annulled"
+                elif row["resolved"]:
+                    resolution, status = Resolution(outcome=bool(float(row["resolved_to"]) == 1.0) if float(row["resolved_to"]) in (0.0, 1.0)
+                                                    else float(row["resolved_to"]), at=at, evidence=evidence), "resolved"
+                else:
+                    resolution, status = Resolution(
+                        outcome=float(row["resolved_to"]), at=at, evidence=evidence,
+                        note="Not yet resolved: the market's probability on this date, a probabilistic "
+                             "resolution (scored as the expected score)."), "probabilistic"
+            close = dt.date.fromisoformat(due)
+            resolve_by = _date(date) or _date(q.get("market_info_close_datetime")) or close
+            record = Question(
+                id=qid, title=" ".join(text.split("\n", 1)[0].split())[:300], kind="binary",
+                criteria=_fill(q["resolution_criteria"], due, date) + (
+                    f" (ForecastBench {q['source']} question {q['id']}" + (f", resolution date {date})." if date else
+                                                                           f", forecast due {due}).")),
+                fine_print=(q.get("background") or "").strip() or None,
+                resolution_sources=[u for u in (q.get("url"), evidence_name) if u],
+                created=min(created, close), closes=close, resolve_by=max(resolve_by, close),
+                source=SourceRef(ref=source_id, quote=text, locator=f"{qdoc['question_set']}: id {q['id']}"),
+                tags=["forecastbench", q["source"], "market" if is_market else "dataset"],
+                forecasts=forecasts_here, resolution=resolution,
+            )
+            bundle.add_question(q["source"], record)
+            counts["questions"] += 1
+            counts["forecasts"] += len(forecasts_here)
+            counts[status] += 1
+    write_store(bundle, out)  # the shared writer: checked, all or nothing
     return counts
 
 

@@ -14,9 +14,7 @@ and evidence: the row's ``url`` or ``evidence_url``. Outcomes without either are
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..checks import is_web_address
 from ..problems import shorten
 from ..records import Forecast, Forecaster, Question, Resolution, Source, SourceRef
-from .common import Bundle, ImportFailed, as_store, keyed_slug, located, probability
+from .common import Bundle, ImportFailed, as_store, csv_rows, keyed_slug, located, probability
 
 __all__ = ["parse", "read", "parse_at", "FIELDS"]
 
@@ -73,23 +71,10 @@ def _header(header: list[str], mapping: dict[str, str], where: str) -> dict[str,
 
 
 def _rows(path: Path, mapping: dict[str, str]) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise located(path, None, "(file)", f"not UTF-8 text ({exc.reason})") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-        rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
-    except csv.Error as exc:
-        raise located(path, reader.line_num, "(csv)", str(exc)) from None
+    header, rows = csv_rows(path)
     if not header:
         raise located(path, 1, "(file)", "empty: expected a header row")
-    index = _header(header, mapping, str(path))
-    for line, row in rows:
-        if len(row) != len(header):
-            raise located(path, line, "(row)", f"has {len(row)} fields, the header has {len(header)}")
-    return index, rows
+    return _header(header, mapping, str(path)), rows
 
 
 def parse(path: str | os.PathLike, *, mapping: dict[str, str] | None = None, tz: str = "UTC",

@@ -17,9 +17,7 @@ unless given. Hub files carry no observed values, so every question stays open.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import os
 import re
 from pathlib import Path
@@ -28,7 +26,7 @@ from pydantic import ValidationError
 
 from ..problems import shorten
 from ..records import Forecast, Forecaster, Question, Source, SourceRef
-from .common import Bundle, ImportFailed, as_store, keyed_slug, located, number
+from .common import Bundle, ImportFailed, as_store, csv_rows, keyed_slug, located, number
 
 __all__ = ["parse", "read", "model_from_name"]
 
@@ -45,19 +43,7 @@ def model_from_name(name: str) -> str:
 
 
 def _rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise located(path, None, "(file)", f"not UTF-8 text ({exc.reason})") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None) or []
-        rows = [(reader.line_num, r) for r in reader if r]
-    except csv.Error as exc:
-        raise located(path, reader.line_num, "(csv)", str(exc)) from None
-    for line, row in rows:
-        if len(row) != len(header):
-            raise located(path, line, "(row)", f"has {len(row)} fields, the header has {len(header)}")
+    header, rows = csv_rows(path)
     return header, [(line, dict(zip(header, row))) for line, row in rows]
 
 

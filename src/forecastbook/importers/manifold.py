@@ -29,7 +29,7 @@ from typing import Any
 
 from ..problems import shorten
 from ..records import Forecast, Forecaster, Question, Resolution, Source, SourceRef
-from .common import Bundle, ImportFailed, as_store, evidence_for, from_epoch, located, probability, slug
+from .common import Bundle, as_store, evidence_for, from_epoch, located, probability, slug
 
 __all__ = ["parse", "read", "SITE"]
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from ..problems import shorten
 from ..records import SUM_TOLERANCE, Forecast, Forecaster, Question, Resolution, Source, SourceRef
-from .common import Bundle, as_store, evidence_for, from_epoch, located, number, probability, slug
+from .common import Bundle, as_store, csv_rows, evidence_for, from_epoch, located, number, probability, slug
 from .manifold import load
 
 __all__ = ["parse", "parse_api2", "parse_download", "read", "scale", "cdf_quantiles", "LEVELS", "SITE"]
@@ -337,23 +337,8 @@ DOWNLOAD_PERCENTILES = {0.05: "5th Percentile", 0.25: "25th Percentile", 0.5: "M
 def _csv_rows(path: os.PathLike, *, lenient: bool) -> list[tuple[int, dict[str, str]]]:
     """Rows of a data-download CSV as dicts; ``lenient`` accepts rows one field short
     (Metaculus writes 18 fields under a 19-column header for unresolved questions)."""
-    import csv
-    import io
-    from pathlib import Path
-
-    text = Path(path).read_text(encoding="utf-8-sig")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None) or []
-        rows = [(reader.line_num, r) for r in reader if r]
-    except csv.Error as exc:
-        raise located(path, reader.line_num, "(csv)", str(exc)) from None
-    out = []
-    for line, row in rows:
-        if len(row) != len(header) and not (lenient and len(row) == len(header) - 1):
-            raise located(path, line, "(row)", f"has {len(row)} fields, the header has {len(header)}")
-        out.append((line, dict(zip(header, row))))
-    return out
+    header, rows = csv_rows(path, short=1 if lenient else 0)
+    return [(line, dict(zip(header, row))) for line, row in rows]
 
 
 def _need_columns(path: os.PathLike, rows: list[tuple[int, dict]], columns: Iterable[str]) -> None:

@@ -92,3 +92,18 @@ def test_python_dash_m_runs_the_cli():
                          capture_output=True, text=True)
     assert out.returncode == 0
     assert "0 error(s)" in out.stdout
+
+
+def test_importing_the_package_and_the_cli_loads_no_records_or_yaml():
+    code = ("import sys, forecastbook, forecastbook.cli\n"
+            "print(sorted(m for m in ('pydantic', 'yaml', 'pandas', 'forecastbook.records', 'forecastbook.store')"
+            " if m in sys.modules))\n"
+            "print(forecastbook.Question.__name__, forecastbook.load_store.__module__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["[]", "Question forecastbook.store"]
+
+
+def test_the_cli_names_the_store_variable_as_the_store_does():
+    from forecastbook import cli, store
+
+    assert cli.STORE_ENV == store.STORE_ENV

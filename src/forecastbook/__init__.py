@@ -9,13 +9,30 @@ table or a plot is asked for.
 0
 """
 
-from .problems import Problem, StoreError
-from .records import Forecast, Forecaster, Question, Resolution, Source
-from .store import Store, load_store
+# Names load on first use (PEP 562): `import forecastbook` and `forecastbook --help` do not
+# build the pydantic models or import PyYAML.
+_LAZY = {"Problem": "problems", "StoreError": "problems", "Forecast": "records", "Forecaster": "records",
+         "Question": "records", "Resolution": "records", "Source": "records", "Store": "store",
+         "load_store": "store"}
 
 __all__ = ["Forecast", "Forecaster", "Problem", "Question", "Resolution", "Source", "Store",
            "StoreError", "load_store"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):  # noqa: ANN202
+    """Import the module holding ``name`` when it is first asked for."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'forecastbook' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
 
 
 def _register_rich_display() -> None:

@@ -16,8 +16,22 @@ from pathlib import Path
 
 import click
 
+from typing import TYPE_CHECKING
+
 from . import queries, textview
-from .store import STORE_ENV, Store, load_store
+
+if TYPE_CHECKING:
+    from .store import Store
+
+# The records (pydantic models) load only when a command reads a store: --help stays fast.
+STORE_ENV = "FORECASTBOOK_STORE"  # store.STORE_ENV (a test keeps the two equal)
+
+
+def load_store(path: Path) -> Store:
+    """:func:`forecastbook.store.load_store`, imported on first use."""
+    from .store import load_store as load
+
+    return load(path)
 
 FORMATS = click.Choice(["table", "csv", "json"])
 

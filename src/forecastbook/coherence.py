@@ -63,8 +63,32 @@ def _standing(q: Question, who: str, value: Callable[[Forecast], float | None]) 
     return _Standing([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
 
 
-def _binary_standing(q: Question, who: str) -> _Standing | None:
-    return _standing(q, who, lambda f: f.probability)
+class _Standings:
+    """Each question's binary standings per forecaster, grouped in one pass over its
+    forecasts the first time they are asked for (so a question is scanned once per check,
+    however many relations name it)."""
+
+    def __init__(self) -> None:
+        self._by_question: dict[int, dict[str, _Standing]] = {}
+
+    def __call__(self, q: Question, who: str) -> _Standing | None:
+        table = self._by_question.get(id(q))
+        if table is None:
+            table = self._by_question[id(q)] = _group_binary(q)
+        return table.get(who)
+
+
+def _group_binary(q: Question) -> dict[str, _Standing]:
+    """``_binary_standing(q, who)`` for every forecaster ``who`` of ``q`` at once."""
+    rows: dict[str, list[tuple[dt.datetime, float, int]]] = {}
+    for i, f in enumerate(q.forecasts):
+        if f.probability is not None:
+            rows.setdefault(f.by, []).append((f.at, f.probability, i))
+    table = {}
+    for who, found in rows.items():
+        found.sort()
+        table[who] = _Standing([r[0] for r in found], [r[1] for r in found], [r[2] for r in found])
+    return table
 
 
 def _categorical_standing(q: Question, who: str, outcomes: list[str]) -> _Standing | None:
@@ -80,9 +104,9 @@ def _moments(*series: _Standing | None) -> list[dt.datetime]:
     return sorted({t for s in series if s is not None for t in s.times})
 
 
-def _pairwise(store: Store, a: Question, b: Question, series_b, relation: str) -> Iterator[tuple[str, Finding]]:
+def _pairwise(a: Question, b: Question, series_a, series_b, relation: str) -> Iterator[tuple[str, Finding]]:
     for who in sorted(_forecasters(a, b)):
-        sa, sb = _binary_standing(a, who), series_b(b, who)
+        sa, sb = series_a(a, who), series_b(b, who)
         if sa is None or sb is None:
             continue
         for t in _moments(sa, sb):
@@ -108,18 +132,21 @@ def _violation(relation: str, pa: float, pb: float, other: str) -> str | None:
     return None
 
 
-def _variants(store: Store, b: Question) -> tuple[Question | None, Question | None, Question | None]:
-    """Condition A and the variants of B under A = yes and A = no, if B has both."""
-    given_yes = given_no = None
+def _variant_index(store: Store) -> dict[str, tuple[Question, Question, Question]]:
+    """Condition A and the variants of B under A = yes and A = no, for every B that has
+    both (one pass over the store; of several variants, the last in store order counts)."""
+    given: dict[str, list[Question | None]] = {}
     for q in store.questions.values():
-        if q.variant_of == b.id and q.condition is not None and q.condition.outcome in (True, False):
-            if q.condition.outcome is True:
-                given_yes = q
-            else:
-                given_no = q
-    if given_yes is None or given_no is None or given_yes.condition.question != given_no.condition.question:
-        return None, None, None
-    return store.questions.get(given_yes.condition.question), given_yes, given_no
+        if q.variant_of is not None and q.condition is not None and q.condition.outcome in (True, False):
+            given.setdefault(q.variant_of, [None, None])[0 if q.condition.outcome is True else 1] = q
+    index = {}
+    for b, (given_yes, given_no) in given.items():
+        if given_yes is None or given_no is None or given_yes.condition.question != given_no.condition.question:
+            continue
+        a = store.questions.get(given_yes.condition.question)
+        if a is not None:
+            index[b] = (a, given_yes, given_no)
+    return index
 
 
 def implied_unconditional(store: Store):  # noqa: ANN201 - a DataFrame; pandas is imported only here
@@ -133,13 +160,14 @@ def implied_unconditional(store: Store):  # noqa: ANN201 - a DataFrame; pandas i
     import pandas as pd
 
     rows = []
+    index, standing = _variant_index(store), _Standings()
     for b in sorted(store.questions.values(), key=lambda q: q.id):
-        a, yes, no = _variants(store, b)
-        if a is None:
+        if b.id not in index:
             continue
+        a, yes, no = index[b.id]
         for who in sorted(_forecasters(a, b, yes, no)):
-            s1, s0 = _binary_standing(yes, who), _binary_standing(no, who)
-            sa, sb = _binary_standing(a, who), _binary_standing(b, who)
+            s1, s0 = standing(yes, who), standing(no, who)
+            sa, sb = standing(a, who), standing(b, who)
             for t in _moments(s1, s0, sa, sb):
                 p1, p0 = s1.at(t) if s1 else None, s0.at(t) if s0 else None
                 if p1 is None or p0 is None:
@@ -156,13 +184,14 @@ def implied_unconditional(store: Store):  # noqa: ANN201 - a DataFrame; pandas i
                                        "p_condition", "implied_low", "implied_high", "stated", "coherent"])
 
 
-def _total_probability(store: Store) -> Iterator[tuple[str, Finding]]:
+def _total_probability(store: Store, standing: _Standings) -> Iterator[tuple[str, Finding]]:
+    index = _variant_index(store)
     for b in store.questions.values():
-        a, yes, no = _variants(store, b)
-        if a is None:
+        if b.id not in index:
             continue
+        a, yes, no = index[b.id]
         for who in sorted(_forecasters(b)):
-            s1, s0, sa, sb = (_binary_standing(q, who) for q in (yes, no, a, b))
+            s1, s0, sa, sb = (standing(q, who) for q in (yes, no, a, b))
             if sb is None or s1 is None or s0 is None:
                 continue
             for t in _moments(s1, s0, sa, sb):
@@ -187,23 +216,28 @@ def _total_probability(store: Store) -> Iterator[tuple[str, Finding]]:
 
 
 def coherence_findings(store: Store) -> Iterator[tuple[str, Finding]]:
-    """Every incoherence among standing forecasts, as ``(question_id, warning)``."""
+    """Every incoherence among standing forecasts, as ``(question_id, warning)``.
+
+    Linear in questions and declared relations: variants are indexed once, and each
+    question's forecasts are grouped by forecaster once.
+    """
+    standing = _Standings()
     for a in sorted(store.questions.values(), key=lambda q: q.id):
         if a.kind != "binary":
             continue
         for other in a.implies:
             b = store.questions.get(other)
             if b is not None and b.kind == "binary":
-                yield from _pairwise(store, a, b, _binary_standing, "implies")
+                yield from _pairwise(a, b, standing, standing, "implies")
         for other in a.excludes:
             b = store.questions.get(other)
             if b is not None and b.kind == "binary" and (a.id < b.id or a.id not in b.excludes):
-                yield from _pairwise(store, a, b, _binary_standing, "excludes")
+                yield from _pairwise(a, b, standing, standing, "excludes")
         if a.same_event is not None and a.same_event.question in store.questions:
             b = store.questions[a.same_event.question]
             outcomes = a.same_event.outcomes
-            yield from _pairwise(store, a, b, lambda q, who: _categorical_standing(q, who, outcomes), "same_event")
-    yield from _total_probability(store)
+            yield from _pairwise(a, b, standing, lambda q, who: _categorical_standing(q, who, outcomes), "same_event")
+    yield from _total_probability(store, standing)
 
 
 def draft_findings(q: Question) -> Iterator[Finding]:
@@ -246,5 +280,4 @@ def lint_findings(store: Store) -> Iterator[tuple[str, Finding]]:
 
 def problems(store: Store) -> list[Problem]:
     """Coherence warnings and lints, located in their files."""
-    found = [*coherence_findings(store), *lint_findings(store)]
-    return [store.locate(qid, f) for qid, f in found]
+    return store.locate_all([*coherence_findings(store), *lint_findings(store)])

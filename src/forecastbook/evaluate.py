@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from . import scoring
+from . import frames, scoring
 from .calibration import decompose
 from .checks import utc_day
 from .frames import as_date, binary_forecasts, categorical_forecasts
@@ -43,9 +43,14 @@ EXCLUSION_COLUMNS = ["forecaster", "forecast_questions", "scored", "unresolved",
 
 def _final(frame: pd.DataFrame) -> pd.DataFrame:
     """Each forecaster's last forecast per question made on or before close (and before
-    the outcome was known)."""
+    the outcome was known), in time order (ties in row order)."""
     before = frame[~frame["after_close"] & ~frame["after_known"]]
-    return before.sort_values("at", kind="stable").groupby(["question_id", "forecaster"], sort=True).tail(1)
+    by_time = np.lexsort((np.arange(len(before)), pd.DatetimeIndex(before["at"]).asi8))  # stable, by time
+    question, _ = pd.factorize(before["question_id"])
+    forecaster, names = pd.factorize(before["forecaster"])
+    pair = question.astype(np.int64) * max(len(names), 1) + forecaster
+    seen_last = len(by_time) - 1 - np.unique(pair[by_time][::-1], return_index=True)[1]
+    return before.iloc[by_time[np.sort(seen_last)]]
 
 
 def binary_scores(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
@@ -55,7 +60,11 @@ def binary_scores(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
     probability), ``brier, log, spherical, misclassification`` (losses),
     ``baseline`` (Metaculus' baseline score), ``tags, source, resolved_at``.
     """
-    bf = binary_forecasts(store, as_of=as_of)
+    return _binary_scores(binary_forecasts(store, as_of=as_of))
+
+
+def _binary_scores(bf: pd.DataFrame) -> pd.DataFrame:
+    """:func:`binary_scores` from the store's :func:`~forecastbook.frames.binary_forecasts`."""
     final = _final(bf)
     final = final[final["status"] == "resolved"].reset_index(drop=True)
     y, p = final["outcome"].to_numpy(float), final["probability"].to_numpy(float)
@@ -121,7 +130,7 @@ def quantile_scores(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["question_id", "forecaster", "kind", "crps", "interval", "interval_score", "covered"])
 
 
-def exclusions(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
+def exclusions(store: Store, *, as_of: dt.date | str, columns: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Per forecaster: questions forecast, how many were scored, and why the rest were not.
 
     Columns: ``forecaster, forecast_questions, scored, unresolved`` (open or overdue),
@@ -129,43 +138,47 @@ def exclusions(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
     (every forecast came after close), ``after_known_only`` (every forecast came after
     close or after the outcome was known, some after it was known),
     ``forecasts_after_close``, ``forecasts_after_known`` (forecasts not scored for that reason).
+    ``columns``: :func:`~forecastbook.frames.forecast_columns` of the store, if at hand.
     """
     as_of = as_date(as_of)
-    rows: dict[str, dict[str, int]] = {}
-    for q in store.questions.values():
-        if q.draft:  # not scored until finished; validate lists each draft
-            continue
-        status = status_as_of(q, as_of)
-        cutoff = scoring_cutoff(q, as_of)
-        by_forecaster: dict[str, list[str]] = {}
-        for f in q.forecasts:
-            day = utc_day(f.at)
-            if day <= as_of:
-                when = "after_close" if day > q.closes else "after_known" if day > cutoff else "in_time"
-                by_forecaster.setdefault(f.by, []).append(when)
-        for who, whens in by_forecaster.items():
-            r = rows.setdefault(who, dict.fromkeys(EXCLUSION_COLUMNS[1:], 0))
-            r["forecast_questions"] += 1
-            r["forecasts_after_close"] += whens.count("after_close")
-            r["forecasts_after_known"] += whens.count("after_known")
-            if status in ("open", "overdue"):
-                r["unresolved"] += 1
-            elif status in ("annulled", "ambiguous"):
-                r[status] += 1
-            elif "in_time" not in whens:
-                r["after_known_only" if "after_known" in whens else "after_close_only"] += 1
-            elif q.kind != "binary":
-                r["not_binary"] += 1
-            else:
-                r["scored"] += 1
-    frame = pd.DataFrame([{"forecaster": who, **counts} for who, counts in rows.items()], columns=EXCLUSION_COLUMNS)
-    return frame.sort_values("forecaster", ignore_index=True)
+    cols = frames.forecast_columns(store) if columns is None else columns
+    questions = frames._finished(store)
+    q, keep = cols["question"], cols["day"] <= np.datetime64(as_of)
+    cutoff = np.array([scoring_cutoff(x, as_of) for x in questions], dtype="datetime64[D]")
+    after_close = cols["day"] > cols["closes"]
+    after_known = ~after_close & (cols["day"] > cutoff[q])
+    pairs = pd.DataFrame({"forecaster": cols["forecaster"], "question": q, "after_close": after_close,
+                          "after_known": after_known, "in_time": ~after_close & ~after_known})[keep]
+    per = pairs.groupby(["forecaster", "question"], sort=False).agg(
+        close=("after_close", "sum"), known=("after_known", "sum"), in_time=("in_time", "any")).reset_index()
+    status = np.array([status_as_of(x, as_of) for x in questions], dtype=object)[per["question"].to_numpy()]
+    binary = np.array([x.kind == "binary" for x in questions], dtype=bool)[per["question"].to_numpy()]
+    if per.empty:
+        return pd.DataFrame([], columns=EXCLUSION_COLUMNS)
+    reason = _exclusion_reason(status, per["in_time"].to_numpy(), per["known"].to_numpy() > 0, binary)
+    counts = pd.DataFrame({"forecaster": per["forecaster"], "forecast_questions": 1,
+                           "forecasts_after_close": per["close"], "forecasts_after_known": per["known"]})
+    for name in EXCLUSION_COLUMNS[2:9]:
+        counts[name] = (reason == name).astype(np.int64)
+    frame = counts.groupby("forecaster", sort=True).sum().reset_index()
+    return frame[EXCLUSION_COLUMNS].astype({c: np.int64 for c in EXCLUSION_COLUMNS[1:]})
+
+
+def _exclusion_reason(status: np.ndarray, in_time: np.ndarray, known: np.ndarray, binary: np.ndarray) -> np.ndarray:
+    """Why a forecaster's question was not scored (or ``scored``), one per pair."""
+    return np.select(
+        [np.isin(status, ("open", "overdue")), status == "annulled", status == "ambiguous", ~in_time & known,
+         ~in_time, ~binary],
+        ["unresolved", "annulled", "ambiguous", "after_known_only", "after_close_only", "not_binary"], "scored")
 
 
 def time_averaged(store: Store, *, as_of: dt.date | str, score: scoring._rules.ScoreName = "brier") -> pd.DataFrame:
     """Time-averaged scores of each forecaster on each binary question resolved by ``as_of``
     (see :func:`forecastbook.scoring.time_averaged_scores`)."""
-    bf = binary_forecasts(store, as_of=as_of)
+    return _time_averaged(binary_forecasts(store, as_of=as_of), score)
+
+
+def _time_averaged(bf: pd.DataFrame, score: scoring._rules.ScoreName = "brier") -> pd.DataFrame:
     bf = bf[bf["status"] == "resolved"]
     # the standing forecast is scored until the question closes or its outcome is known
     return scoring.time_averaged_scores(bf.assign(closes=bf["cutoff"]), score=score)
@@ -192,8 +205,10 @@ def scoreboard(store: Store, *, as_of: dt.date | str,
     (``always-50``, ``base-rate`` of the scored outcomes, ``crowd-median`` of all
     forecasters' final forecasts, or another forecaster's id), and the exclusion counts.
     """
-    scores = binary_scores(store, as_of=as_of)
-    excl = exclusions(store, as_of=as_of)
+    columns = frames.forecast_columns(store)  # one pass over the records for every table below
+    bf = binary_forecasts(store, as_of=as_of, columns=columns)
+    scores = _binary_scores(bf)
+    excl = exclusions(store, as_of=as_of, columns=columns)
     if scores.empty:
         return excl.assign(brier=np.nan, log=np.nan, log_inf=0, n=0)
     summary = scoring.summarize_scores(scores, columns=["brier", "log", "spherical", "baseline"])
@@ -206,7 +221,7 @@ def scoreboard(store: Store, *, as_of: dt.date | str,
         skill = {who: scoring.skill_score(scores.loc[idx, "brier"].to_numpy(), ref_scores[idx])
                  for who, idx in scores.groupby("forecaster").indices.items()}
         summary[f"skill_vs_{ref}"] = summary["forecaster"].map(skill)
-    ta = time_averaged(store, as_of=as_of)
+    ta = _time_averaged(bf)
     if not ta.empty:
         tmean = ta.groupby("forecaster").agg(time_averaged_brier=("score", "mean"), coverage=("coverage", "mean"))
         summary = summary.merge(tmean, left_on="forecaster", right_index=True, how="left")
@@ -278,14 +293,50 @@ def replay(store: Store, *, until: dt.date | str, dates: Iterable[dt.date] | Non
     ``until``), per forecaster, the mean Brier and log scores and n as of that date."""
     dates = list(dates) if dates is not None else resolution_dates(store, until=until)
     if not dates:
-        return pd.DataFrame(columns=["as_of", "forecaster", "brier", "log", "n"])
-    scores = binary_scores(store, as_of=max(dates))
-    frames = []
-    for day in dates:
-        known = scores[pd.to_datetime(scores["resolved_at"]).dt.date <= day]
-        if known.empty:
-            continue
-        s = scoring.summarize_scores(known, columns=["brier", "log"])
-        frames.append(pd.DataFrame({"as_of": day, "forecaster": s["forecaster"], "brier": s["brier"],
-                                    "log": s["log"], "n": s["brier_n"]}))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["as_of", "forecaster", "brier", "log", "n"])
+        return pd.DataFrame(columns=REPLAY_COLUMNS)
+    return _replay_frame(binary_scores(store, as_of=max(dates)), dates)
+
+
+REPLAY_COLUMNS = ["as_of", "forecaster", "brier", "log", "n"]
+
+
+def _replay_frame(scores: pd.DataFrame, dates: list[dt.date]) -> pd.DataFrame:
+    """Per date and forecaster, the means over the scores resolved by then: running sums
+    per forecaster looked up by date (no pass over the scores per date)."""
+    day = pd.to_datetime(scores["resolved_at"]).to_numpy().astype("datetime64[D]")
+    who, names = pd.factorize(scores["forecaster"].to_numpy(), sort=True)
+    wanted = np.array(dates, dtype="datetime64[D]")
+    stats = {c: _running(scores[c].to_numpy(float), who, day, len(names), wanted) for c in ("brier", "log")}
+    date_i, who_i = np.nonzero(stats["brier"][1] + stats["brier"][2] > 0)  # dates in order, then forecasters
+    if not len(date_i):
+        return pd.DataFrame(columns=REPLAY_COLUMNS)
+    out = {"as_of": _objects_of([dates[i] for i in date_i]), "forecaster": names[who_i]}
+    for c, (total, n, _) in stats.items():
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[c] = np.where(n[date_i, who_i] > 0, total[date_i, who_i] / n[date_i, who_i], np.nan)
+    out["n"] = stats["brier"][1][date_i, who_i]
+    return pd.DataFrame(out, columns=REPLAY_COLUMNS)
+
+
+def _running(values: np.ndarray, who: np.ndarray, day: np.ndarray, n_who: int,
+             wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sum of the finite values, their count and the count of the others, per wanted
+    date (rows) and forecaster (columns), over the scores resolved on or before it."""
+    finite = np.isfinite(values)
+    shape = (len(wanted), n_who)
+    total, n, other = np.zeros(shape), np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64)
+    for w in range(n_who):
+        mine = who == w
+        order = np.argsort(day[mine], kind="stable")
+        days, fin = day[mine][order], finite[mine][order]
+        upto = np.searchsorted(days, wanted, side="right")
+        total[:, w] = np.concatenate([[0.0], np.cumsum(np.where(fin, values[mine][order], 0.0))])[upto]
+        n[:, w] = np.concatenate([[0], np.cumsum(fin)])[upto]
+        other[:, w] = np.concatenate([[0], np.cumsum(~fin)])[upto]
+    return total, n, other
+
+
+def _objects_of(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out

@@ -21,7 +21,7 @@ from .checks import utc_day
 from .queries import scoring_cutoff, status_as_of
 from .store import Store
 
-__all__ = ["questions_frame", "forecasts_frame", "binary_forecasts", "categorical_forecasts", "as_date"]
+__all__ = ["questions_frame", "forecast_columns", "forecasts_frame", "binary_forecasts", "categorical_forecasts", "as_date"]
 
 QUESTION_COLUMNS = [
     "id", "title", "kind", "status", "created", "closes", "resolve_by", "resolved_at", "outcome", "cutoff",
@@ -76,6 +76,90 @@ def questions_frame(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=QUESTION_COLUMNS)
 
 
+_AWARE_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def forecast_columns(store: Store) -> dict[str, np.ndarray]:
+    """Every finished question's forecasts as columns, in one pass over the records.
+
+    Keys: ``question`` (position in the questions by id, drafts left out), ``question_id,
+    kind, forecaster``, ``at`` (UTC, datetime64[us]), ``day`` (its UTC day, datetime64[D]),
+    ``closes`` (the question's, datetime64[D]) and ``probability`` (NaN when absent).
+    """
+    questions = _finished(store)
+    counts = np.fromiter((len(q.forecasts) for q in questions), dtype=np.int64, count=len(questions))
+    position = np.repeat(np.arange(len(questions)), counts)
+    forecasts = [f for q in questions for f in q.forecasts]
+    n = len(forecasts)
+    at = np.fromiter(((f.at - _AWARE_EPOCH) // _MICROSECOND for f in forecasts), dtype=np.int64, count=n).astype(
+        "datetime64[us]")
+    return {
+        "question": position,
+        "question_id": np.array([q.id for q in questions], dtype=object)[position],
+        "kind": np.array([q.kind for q in questions], dtype=object)[position],
+        "forecaster": np.array([f.by for f in forecasts], dtype=object),
+        "at": at,
+        "day": at.astype("datetime64[D]"),
+        "closes": np.array([q.closes for q in questions], dtype="datetime64[D]")[position],
+        "probability": np.fromiter((np.nan if f.probability is None else f.probability for f in forecasts),
+                                   dtype=float, count=n),
+    }
+
+
+def _objects(values: list) -> np.ndarray:
+    """A 1-d object array of ``values`` (dicts stay whole)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _utc(at: np.ndarray) -> pd.Series:
+    """UTC timestamps as pandas holds them (an empty column in seconds, as pandas makes one)."""
+    return pd.Series(pd.DatetimeIndex(at).tz_localize("UTC") if len(at) else
+                     pd.DatetimeIndex([], dtype="datetime64[s, UTC]"))
+
+
+def _forecast_table(store: Store, cols: dict[str, np.ndarray], keep: np.ndarray, *, objects: bool) -> pd.DataFrame:
+    """The forecasts at positions ``keep`` (see :func:`_sorted`) as a frame; with
+    ``objects``, also their ``probabilities, quantiles, verbal, derived``."""
+    data = {
+        "question_id": _text(cols["question_id"][keep]), "kind": _text(cols["kind"][keep]),
+        "forecaster": _text(cols["forecaster"][keep]),
+        "at": _utc(cols["at"][keep]), "day": cols["day"][keep].astype(object), "probability": cols["probability"][keep],
+    }
+    if objects:
+        forecasts = [f for q in _finished(store) for f in q.forecasts]
+        for name in ("probabilities", "quantiles", "verbal", "derived"):
+            data[name] = _objects([getattr(f, name) for f in forecasts])[keep]
+    data["after_close"] = cols["day"][keep] > cols["closes"][keep]
+    return pd.DataFrame(data, columns=FORECAST_COLUMNS if objects else list(data))
+
+
+def _text(values: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """Strings as the text column pandas would make of them, converting each distinct
+    string once (a column repeats few of them many times)."""
+    if not len(values):
+        return values
+    codes, uniques = pd.factorize(values)
+    return pd.array(np.asarray(uniques, dtype=object), dtype="str").take(codes)
+
+
+def _sorted(cols: dict[str, np.ndarray], keep: np.ndarray) -> np.ndarray:
+    """The positions of the kept forecasts by question id, time and forecaster (ties in
+    record order); questions are already by id, forecasters sort as text."""
+    kept = np.flatnonzero(keep)
+    codes, names = pd.factorize(cols["forecaster"][kept])
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[np.argsort(np.asarray(names, dtype=object), kind="stable")] = np.arange(len(names))
+    forecaster = rank[codes]
+    return kept[np.lexsort((forecaster, cols["at"][kept], cols["question"][kept]))]
+
+
+def _made_by(cols: dict[str, np.ndarray], as_of: dt.date | None) -> np.ndarray:
+    return np.ones(len(cols["day"]), dtype=bool) if as_of is None else cols["day"] <= np.datetime64(as_of, "D")
+
+
 def forecasts_frame(store: Store, *, as_of: dt.date | str | None = None) -> pd.DataFrame:
     """One row per forecast (made on or before ``as_of`` when given).
 
@@ -83,44 +167,34 @@ def forecasts_frame(store: Store, *, as_of: dt.date | str | None = None) -> pd.D
     ``probability`` (binary, else NaN), ``probabilities`` (dict, categorical), ``quantiles``
     (dict, numeric and date), ``verbal, derived``, ``after_close`` (bool: not scored).
     """
-    cutoff = as_date(as_of) if as_of is not None else None
-    rows = []
-    for q in _finished(store):
-        for f in q.forecasts:
-            day = utc_day(f.at)
-            if cutoff is not None and day > cutoff:
-                continue
-            rows.append((
-                q.id, q.kind, f.by, f.at.astimezone(dt.timezone.utc), day,
-                np.nan if f.probability is None else f.probability, f.probabilities, f.quantiles,
-                f.verbal, f.derived, day > q.closes,
-            ))
-    frame = pd.DataFrame(rows, columns=FORECAST_COLUMNS)
-    frame["at"] = pd.to_datetime(frame["at"], utc=True)
-    frame["probability"] = frame["probability"].astype(float)
-    frame["after_close"] = frame["after_close"].astype(bool)
-    return frame.sort_values(["question_id", "at", "forecaster"], ignore_index=True)
+    cols = forecast_columns(store)
+    order = _sorted(cols, _made_by(cols, as_of if as_of is None else as_date(as_of)))
+    return _forecast_table(store, cols, order, objects=True)
 
 
-def binary_forecasts(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
+def binary_forecasts(store: Store, *, as_of: dt.date | str, columns: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Binary forecasts made by ``as_of`` joined to what was known of their question then.
 
     Columns: ``question_id, forecaster, at, day, probability, closes, created, status,
     resolved_at``, ``outcome`` (float: 1.0 yes, 0.0 no, a probability for a probabilistic
     resolution, NaN unless resolved), ``after_close`` (bool), ``cutoff`` (date) and
     ``after_known`` (bool: made after the outcome became known, before close), ``tags, source``.
+    ``columns``: :func:`forecast_columns` of the store, when the caller has them already.
     """
     as_of = as_date(as_of)
+    cols = forecast_columns(store) if columns is None else columns
     qf = questions_frame(store, as_of=as_of)
-    qf = qf[qf["kind"] == "binary"]
-    ff = forecasts_frame(store, as_of=as_of)
-    ff = ff[ff["kind"] == "binary"][["question_id", "forecaster", "at", "day", "probability", "after_close"]]
-    out = ff.merge(
-        qf[["id", "created", "closes", "status", "resolved_at", "outcome", "cutoff", "tags", "source"]],
-        left_on="question_id", right_on="id", how="left",
-    ).drop(columns="id")
+    binary = (qf["kind"] == "binary").to_numpy()
+    qf = qf[binary]
+    qf = qf.assign(outcome=pd.to_numeric(qf["outcome"].map(_binary_float), errors="raise").astype(float))
+    order = _sorted(cols, _made_by(cols, as_of))
+    ff = _forecast_table(store, cols, order, objects=False)  # then binary: the dtypes of an
+    chosen = (ff["kind"] == "binary").to_numpy()  # empty selection are those of the whole
+    ff = ff[chosen].drop(columns="kind").reset_index(drop=True)
+    row = np.cumsum(binary) - 1  # a question's row among the binary ones
+    facts = qf[["created", "closes", "status", "resolved_at", "outcome", "cutoff", "tags", "source"]]
+    out = pd.concat([ff, facts.iloc[row[cols["question"][order][chosen]]].reset_index(drop=True)], axis=1)
     out["after_known"] = ~out["after_close"] & (out["day"] > out["cutoff"])
-    out["outcome"] = pd.to_numeric(out["outcome"].map(_binary_float), errors="raise").astype(float)
     return out
 
 

@@ -8,8 +8,11 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from .records import Forecast, Question
-from .store import Store
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the CLI imports this module before any record is read
+    from .records import Forecast, Question
+    from .store import Store
 
 __all__ = ["STATUSES", "AS_OF_ENV", "resolve_as_of", "status_as_of", "scoring_cutoff", "select", "forecast_summary", "outcome_text", "condition_text",
            "conditional_tree", "ListRow", "list_rows"]
@@ -56,6 +59,7 @@ def scoring_cutoff(q: Question, as_of: dt.date) -> dt.date:
     its outcome became known if it resolved earlier (a forecast made once the answer was
     out is not a forecast).
 
+    >>> from forecastbook.records import Question
     >>> q = Question.model_validate({"id": "x", "title": "X", "kind": "binary", "criteria": "c",
     ...     "created": "2026-01-01", "closes": "2026-12-31", "resolve_by": "2027-01-31",
     ...     "resolution": {"outcome": "yes", "at": "2026-03-10", "known": "2026-03-05",
@@ -102,7 +106,7 @@ def select(
 def forecast_summary(q: Question, f: Forecast) -> str:
     """A short text of one forecast's value.
 
-    >>> from forecastbook.records import Forecast
+    >>> from forecastbook.records import Forecast, Question
     >>> q = Question.model_validate({"id": "x", "title": "X", "kind": "numeric", "criteria": "c",
     ...     "created": "2026-01-01", "closes": "2026-01-02", "resolve_by": "2026-01-03"})
     >>> forecast_summary(q, Forecast(by="a", at="2026-01-01T00:00:00Z", quantiles={0.1: 1, 0.5: 2, 0.9: 4}))

@@ -155,11 +155,19 @@ def _key_matches(node_value: str, part: object) -> bool:
         return False
 
 
+class _NodeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Composes nodes without resolving scalar tags: placing a problem needs only the
+    tree, its keys as written and their marks (resolving tags is most of compose's time)."""
+
+    def resolve(self, kind, value, implicit):  # noqa: ANN001, ANN201, ARG002
+        return _STR_TAG
+
+
 @functools.lru_cache(maxsize=16)
 def _compose(text: str) -> yaml.Node | None:
     """The node tree of a text with problems (kept: a file often has several to place)."""
     try:
-        return yaml.compose(text, Loader=_BaseLoader)
+        return yaml.compose(text, Loader=_NodeLoader)
     except yaml.YAMLError:
         return None
 
@@ -286,6 +294,23 @@ class Store:
         path = self.paths[qid]
         line, col = locate(path.read_text(encoding="utf-8"), finding.loc)
         return Problem(str(path), line, col, finding.severity, field_name(_strip_key(finding.loc)), finding.message)
+
+    def locate_all(self, found: Iterable[tuple[str, Finding]]) -> list[Problem]:
+        """Place ``(question_id, finding)`` pairs in their files, in the order given; each
+        file is read and parsed once however many findings it has."""
+        found = list(found)
+        by_question: dict[str, list[int]] = {}
+        for k, (qid, _) in enumerate(found):
+            by_question.setdefault(qid, []).append(k)
+        placed: list[Problem | None] = [None] * len(found)
+        for qid, ks in by_question.items():
+            path = self.paths[qid]
+            text = path.read_text(encoding="utf-8")
+            for k in ks:
+                f = found[k][1]
+                line, col = locate(text, f.loc)
+                placed[k] = Problem(str(path), line, col, f.severity, field_name(_strip_key(f.loc)), f.message)
+        return placed  # type: ignore[return-value]
 
     def __repr__(self) -> str:
         counts: dict[str, int] = {}

@@ -17,10 +17,13 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .checks import utc_day
+from typing import TYPE_CHECKING
+
 from .queries import conditional_tree, forecast_summary, outcome_text, status_as_of
-from .records import Question
-from .store import Store
+
+if TYPE_CHECKING:  # the CLI imports this module before any record is read
+    from .records import Question
+    from .store import Store
 
 
 _CONTROL = {c: f"\\u{c:04x}" for c in (*range(0x00, 0x20), *range(0x7f, 0xa0)) if chr(c) not in "\n\t"}
@@ -84,6 +87,8 @@ def to_json(rows: Iterable[Mapping[str, Any]]) -> str:
 
 def show_question(store: Store, q: Question, *, as_of: dt.date) -> str:
     """The whole record of one question, its forecasts and its conditional tree."""
+    from .checks import utc_day
+
     out = [f"{q.id}  [{q.kind}, {status_as_of(q, as_of)} as of {as_of}]", q.title, ""]
     if q.draft:
         out[1:1] = ["DRAFT: captured from a text and not finished; not scored and not listed by due "

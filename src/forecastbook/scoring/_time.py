@@ -27,6 +27,16 @@ def _days(values: pd.Series) -> np.ndarray:
     return pd.to_datetime(values).to_numpy().astype("datetime64[D]").astype(np.int64)
 
 
+def _pair_codes(questions: np.ndarray, forecasters: np.ndarray) -> tuple[np.ndarray, pd.MultiIndex]:
+    """Codes of the (question, forecaster) pairs in order of first appearance, and the
+    pairs, as ``pd.factorize`` of their MultiIndex gives them (without making tuples)."""
+    q_codes, q_uniques = pd.factorize(questions)
+    w_codes, w_uniques = pd.factorize(forecasters)
+    codes, combined = pd.factorize(q_codes.astype(np.int64) * max(len(w_uniques), 1) + w_codes)
+    width = max(len(w_uniques), 1)
+    return codes, pd.MultiIndex.from_arrays([q_uniques[combined // width], w_uniques[combined % width]])
+
+
 def time_averaged_scores(forecasts: pd.DataFrame, *, score: ScoreName = "brier") -> pd.DataFrame:
     """Time-averaged score of each (question, forecaster) pair of binary forecasts.
 
@@ -60,8 +70,7 @@ def time_averaged_scores(forecasts: pd.DataFrame, *, score: ScoreName = "brier")
     day, created, closes = _days(f["day"]), _days(f["created"]), _days(f["closes"])
     keep = day <= closes
     f, day, created, closes = f[keep], day[keep], created[keep], closes[keep]
-    pair = pd.MultiIndex.from_arrays([f["question_id"].to_numpy(), f["forecaster"].to_numpy()])
-    codes, uniques = pd.factorize(pair)
+    codes, uniques = _pair_codes(f["question_id"].to_numpy(), f["forecaster"].to_numpy())
     n = len(codes)
     same_next = np.zeros(n, dtype=bool)
     same_next[:-1] = codes[1:] == codes[:-1]
@@ -74,10 +83,10 @@ def time_averaged_scores(forecasts: pd.DataFrame, *, score: ScoreName = "brier")
     with np.errstate(invalid="ignore"):
         weighted = np.where(duration > 0, s * duration, 0.0)
         weighted = np.where(np.isnan(s), np.nan, weighted)  # an unknown outcome gives NaN, never 0
-    sums = pd.DataFrame({"code": codes, "weighted": weighted, "duration": duration})
+    sums = pd.DataFrame({"code": codes, "weighted": weighted, "duration": duration, "unknown": np.isnan(weighted)})
     grouped = sums.groupby("code", sort=True)
     total = grouped["weighted"].sum(min_count=1).to_numpy()  # NaN stays NaN
-    total = np.where(grouped["weighted"].apply(lambda w: w.isna().any()).to_numpy(), np.nan, total)
+    total = np.where(grouped["unknown"].any().to_numpy(), np.nan, total)
     covered = grouped["duration"].sum().to_numpy()
     counts = grouped.size().to_numpy()
     first = pd.Series(np.arange(n)).groupby(codes).first().to_numpy()

@@ -54,3 +54,19 @@ def test_binary_scores_and_what_was_left_out(resolved_copy):
     assert board.loc["moyunlanting", "n"] == 1
     # before the outcomes were known, nothing was scored
     assert binary_scores(resolved_copy, as_of="2026-08-04").empty
+
+
+def test_a_probabilistic_resolution_is_scored_without_a_baseline(article_store):
+    """A binary question resolved to a probability (an unresolved market in an import) is
+    scored by its expected Brier score; Metaculus' baseline needs a yes or a no."""
+    from click.testing import CliRunner as Runner
+
+    run = lambda *a: Runner().invoke(main, [a[0], "--store", str(article_store), *a[1:]])  # noqa: E731
+    assert run("resolve", "retighten-by-2026-12-31-if-talks-succeed", "0.3", "--evidence", "https://example.org/x",
+               "--quote", "made up for this test", "--at", "2026-11-01").exit_code == 0
+    store = forecastbook.load_store(article_store)
+    row = binary_scores(store, as_of="2026-11-30").set_index("question_id").loc["retighten-by-2026-12-31-if-talks-succeed"]
+    # p = 0.5 against q = 0.3: 0.3 (1 - 0.5)^2 + 0.7 (0.5)^2 = 0.25
+    assert row["brier"] == pytest.approx(0.25) and np.isnan(row["baseline"])
+    board = scoreboard(store, as_of="2026-11-30").set_index("forecaster")
+    assert board.loc["moyunlanting", "n"] == 1

@@ -71,7 +71,10 @@ def _binary_scores(bf: pd.DataFrame) -> pd.DataFrame:
     out = final[["question_id", "forecaster", "at", "probability", "outcome"]].copy()
     for name in SCORES:
         out[name] = scoring.BINARY_RULES[name](y, p)
-    out["baseline"] = np.where(np.isin(y, (0.0, 1.0)), scoring.metaculus_baseline_score(y, p), np.nan)
+    crisp = np.isin(y, (0.0, 1.0))  # Metaculus' baseline is defined for a yes or a no, not a probability
+    baseline = np.full(y.shape, np.nan)
+    baseline[crisp] = scoring.metaculus_baseline_score(y[crisp], p[crisp])
+    out["baseline"] = baseline
     out["tags"], out["source"], out["resolved_at"] = final["tags"], final["source"], final["resolved_at"]
     return out
 

@@ -9,11 +9,20 @@ SHARED = ROOT.parent / "shared"
 FORECASTS = ROOT / "forecasts"
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# the store cache's key (see forecastbook._cache) is kept in a folder of this run, not the user's
+import tempfile  # noqa: E402
+
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="forecastbook-test-cache-")
 # nbval runs the notebooks in kernels that inherit this: their stored outputs are for this date
 from forecastbook.queries import AS_OF_ENV  # noqa: E402
 from forecastbook.report import STORED_AS_OF  # noqa: E402
 
 os.environ[AS_OF_ENV] = STORED_AS_OF
+
+
+def store_files(root: Path) -> list[Path]:
+    """Every file below a store but its disposable reading cache (``.cache/``)."""
+    return [p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] != ".cache"]
 
 
 def shared_path(*parts: str) -> Path:

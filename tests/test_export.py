@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from forecastbook.cli import main
 from forecastbook.evaluate import binary_scores
 from forecastbook.frames import forecasts_frame, questions_frame
-from conftest import FORECASTS, shared_path
+from conftest import FORECASTS, shared_path, store_files
 
 AS_OF = "2026-11-30"
 
@@ -56,8 +56,8 @@ def _round_trip(tmp_path, platform, source, fmt, *options):
     assert run("export", "--store", tmp_path / "a", "--format", fmt, "--out", exported).exit_code == 0
     result = run("import", platform, exported, *options, "--out", tmp_path / "b")
     assert result.exit_code == 0, result.output
-    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    files = sorted(p.relative_to(tmp_path / "a") for p in store_files(tmp_path / "a"))
+    assert files == sorted(p.relative_to(tmp_path / "b") for p in store_files(tmp_path / "b"))
     assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)
     return files
 

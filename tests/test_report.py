@@ -14,7 +14,7 @@ import forecastbook
 from forecastbook.cli import main
 from forecastbook.evaluate import binary_scores, calibration_by
 from forecastbook.calibration import reliability
-from conftest import FORECASTS, ROOT
+from conftest import FORECASTS, ROOT, store_files
 
 SIMULATED = ROOT / "examples" / "simulated"
 
@@ -26,8 +26,8 @@ def test_simulated_store_is_what_the_seeded_script_writes(tmp_path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.write_store(tmp_path / "sim", seed=2025)
-    committed = {p.relative_to(SIMULATED): p.read_bytes() for p in SIMULATED.rglob("*") if p.is_file()}
-    fresh = {p.relative_to(tmp_path / "sim"): p.read_bytes() for p in (tmp_path / "sim").rglob("*") if p.is_file()}
+    committed = {p.relative_to(SIMULATED): p.read_bytes() for p in store_files(SIMULATED)}
+    fresh = {p.relative_to(tmp_path / "sim"): p.read_bytes() for p in store_files(tmp_path / "sim")}
     assert committed == fresh
     store = forecastbook.load_store(SIMULATED)
     assert not store.problems

@@ -63,11 +63,31 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
 
-store_option = click.option(
+_store_path_option = click.option(
     "--store", "store_path", type=click.Path(path_type=Path), envvar=STORE_ENV,
     default="forecasts", show_default=True, show_envvar=True,
     help="The folder of records.",
 )
+
+
+def _no_cache(ctx: click.Context, param: click.Parameter, value: bool) -> None:  # noqa: ARG001
+    """Read the store without its cache for the rest of this command."""
+    if value:
+        from ._cache import disabled
+
+        token = disabled.set(True)
+        ctx.call_on_close(lambda: disabled.reset(token))
+
+
+_no_cache_option = click.option(
+    "--no-cache", is_flag=True, expose_value=False, callback=_no_cache, is_eager=True,
+    help="Read every record file, ignoring the store's cache (also: FORECASTBOOK_NO_CACHE=1).",
+)
+
+
+def store_option(command):  # noqa: ANN001, ANN201
+    """``--store`` and ``--no-cache``, for every command that reads a store."""
+    return _store_path_option(_no_cache_option(command))
 as_of_option = click.option("--as-of", type=DATE, default=None, help="Date to judge status by [default: today, UTC].")
 
 

@@ -21,6 +21,7 @@ parsed a second time, into nodes with line numbers, only when it has a problem t
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import gc
 import os
@@ -32,7 +33,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from . import checks
+from . import _cache, checks
 from .problems import Finding, Loc, Problem, StoreError, field_name, shorten
 from .records import SLUG_MESSAGE, Forecaster, Question, Source, is_slug
 
@@ -260,6 +261,9 @@ class Store:
     forecasters: dict[str, Forecaster] = field(default_factory=dict)
     paths: dict[str, Path] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # what the cache holds of each question's file, when read through it (see _cache)
+    _cached: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _cache: Any = field(default=None, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -292,7 +296,12 @@ class Store:
     def locate(self, qid: str, finding: Finding) -> Problem:
         """Place a finding about question ``qid`` in its file."""
         path = self.paths[qid]
-        line, col = locate(path.read_text(encoding="utf-8"), finding.loc)
+        known = self._locations(qid)
+        if finding.loc not in known:
+            known[finding.loc] = locate(path.read_text(encoding="utf-8"), finding.loc)
+            if self._cache is not None:
+                self._cache.changed = True
+        line, col = known[finding.loc]
         return Problem(str(path), line, col, finding.severity, field_name(_strip_key(finding.loc)), finding.message)
 
     def locate_all(self, found: Iterable[tuple[str, Finding]]) -> list[Problem]:
@@ -303,14 +312,32 @@ class Store:
         for k, (qid, _) in enumerate(found):
             by_question.setdefault(qid, []).append(k)
         placed: list[Problem | None] = [None] * len(found)
+        learnt = False
         for qid, ks in by_question.items():
             path = self.paths[qid]
-            text = path.read_text(encoding="utf-8")
+            known = self._locations(qid)
+            text = None if all(found[k][1].loc in known for k in ks) else path.read_text(encoding="utf-8")
             for k in ks:
                 f = found[k][1]
-                line, col = locate(text, f.loc)
+                if f.loc not in known:
+                    known[f.loc] = locate(text, f.loc)
+                    learnt = True
+                line, col = known[f.loc]
                 placed[k] = Problem(str(path), line, col, f.severity, field_name(_strip_key(f.loc)), f.message)
+        if learnt and self._cache is not None:
+            self._cache.changed = True
+            self._cache.save()
         return placed  # type: ignore[return-value]
+
+    def _locations(self, qid: str) -> dict:
+        """Where fields of ``qid``'s file were placed before (kept in the cache, whose
+        entry is for this very text), or a dict to fill for this call only."""
+        entry = self._cached.get(qid)
+        if entry is None:
+            return {}
+        if entry.locations is None:
+            entry.locations = {}
+        return entry.locations
 
     def __repr__(self) -> str:
         counts: dict[str, int] = {}
@@ -325,27 +352,61 @@ class Store:
 class _FileReader:
     """Reads one file into a record, turning each problem into a located Problem."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, name: str = ""):
         self.path = path
+        self.name = name  # the path below the store: the cache's key
         self.shown = str(path)
         self.text: str | None = None
         self.problems: list[Problem] = []
+        self.entry: _cache.Entry | None = None  # what the cache holds of this file
+        self._raw: bytes | None = None
 
-    def _read_bytes(self) -> bytes | None:
-        raw, why = _read_record_bytes(self.path)
+    def _read_bytes(self) -> tuple[bytes | None, os.stat_result | None]:
+        raw, why, st = _read_record(self.path)
         if why is not None:
             self.problems.append(Problem(self.shown, 1, 1, "error", "(file)", why))
-        return raw
+        return raw, st
 
     def add(self, findings: Iterable[Finding]) -> None:
+        if self.text is None and self._raw is not None and self.entry is not None and self.entry.has_text:
+            self.text = self._raw.decode("utf-8-sig")  # a cached file's text, decoded when needed
         for f in findings:
             line, col = locate(self.text, f.loc) if self.text is not None else (1, 1)
             self.problems.append(Problem(self.shown, line, col, f.severity, field_name(_strip_key(f.loc)), f.message))
 
-    def read(self, model: type[BaseModel]) -> BaseModel | None:
-        raw = self._read_bytes()
+    def read(self, model: type[BaseModel], cache: _cache.RecordCache | None = None) -> BaseModel | None:
+        """The file's record (None if it has none), through ``cache`` when given."""
+        raw, st = self._read_bytes()
         if raw is None:
             return None
+        self._raw = raw
+        if cache is not None:
+            self.entry = cache.get(self.name, st, raw)
+            if self.entry is not None:
+                self.problems.extend(Problem(self.shown, *p) for p in self.entry.problems)
+                return self.entry.record
+        record = self._parse(raw, model)
+        if cache is not None:
+            self.entry = _cache.Entry(st.st_size, st.st_mtime_ns, _cache.digest(raw), record,
+                                      tuple((p.line, p.col, p.severity, p.field, p.message) for p in self.problems),
+                                      self.text is not None)
+            cache.put(self.name, self.entry)
+        return record
+
+    def check(self, record: Question, cache: _cache.RecordCache | None) -> None:
+        """Add the problems of ``record`` on its own (kept in the cache for the day)."""
+        today = dt.datetime.now(dt.timezone.utc).date()
+        if self.entry is not None and self.entry.checked_on == today:
+            self.problems.extend(Problem(self.shown, *p) for p in self.entry.checks)
+            return
+        first = len(self.problems)
+        self.add(checks.check_question(record, today=today))
+        if self.entry is not None and cache is not None:
+            self.entry.checked_on = today
+            self.entry.checks = tuple((p.line, p.col, p.severity, p.field, p.message) for p in self.problems[first:])
+            cache.changed = True
+
+    def _parse(self, raw: bytes, model: type[BaseModel]) -> BaseModel | None:
         try:
             self.text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -396,26 +457,32 @@ MAX_RECORD_BYTES = 10 * 1024 * 1024
 def _read_record_bytes(path: Path) -> tuple[bytes | None, str | None]:
     """The bytes of a record file, or why it cannot be one: only regular files (not a
     link, a FIFO or a device) of at most 10 MB are read."""
+    raw, why, _ = _read_record(path)
+    return raw, why
+
+
+def _read_record(path: Path) -> tuple[bytes | None, str | None, os.stat_result | None]:
+    """:func:`_read_record_bytes`, with the file's status taken before it was read."""
     import stat
 
     try:
         st = os.lstat(path)
     except OSError as exc:
-        return None, f"cannot be read: {exc.strerror}"
+        return None, f"cannot be read: {exc.strerror}", None
     if stat.S_ISLNK(st.st_mode):
-        return None, "is a symbolic link: records are regular files (links are neither read nor edited)"
+        return None, "is a symbolic link: records are regular files (links are neither read nor edited)", st
     if not stat.S_ISREG(st.st_mode):
-        return None, "is not a regular file (a FIFO, device or socket): not read"
+        return None, "is not a regular file (a FIFO, device or socket): not read", st
     if st.st_size > MAX_RECORD_BYTES:
-        return None, f"is {st.st_size} bytes, over the 10 MB a record may have: not read"
+        return None, f"is {st.st_size} bytes, over the 10 MB a record may have: not read", st
     try:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_RECORD_BYTES + 1)
     except OSError as exc:
-        return None, f"cannot be read: {exc.strerror}"
+        return None, f"cannot be read: {exc.strerror}", st
     if len(raw) > MAX_RECORD_BYTES:
-        return None, "grew past the 10 MB a record may have while being read: not read"
-    return raw, None
+        return None, "grew past the 10 MB a record may have while being read: not read", st
+    return raw, None, st
 
 
 def _strip_key(loc: Loc) -> Loc:
@@ -503,16 +570,20 @@ def _interrupted_edit(root: Path) -> Problem | None:
                    "run `forecastbook repair` (or any edit command) to complete or undo it")
 
 
-def load_store(root: str | os.PathLike[str] | None = None) -> Store:
+def load_store(root: str | os.PathLike[str] | None = None, *, cache: bool | None = None) -> Store:
     """Read and check every record under ``root`` (default: :func:`default_store_path`).
 
     Never raises for bad records: see ``store.problems`` (or call ``raise_for_errors``).
+    ``cache``: read through the store's disposable cache (see :mod:`forecastbook._cache`);
+    by default unless ``--no-cache`` or ``FORECASTBOOK_NO_CACHE`` says not to. The store
+    and its problems are the same either way.
     """
     with _no_cyclic_gc():
-        return _load_store(Path(root) if root is not None else default_store_path())
+        return _load_store(Path(root) if root is not None else default_store_path(),
+                           _cache.enabled() if cache is None else cache)
 
 
-def _load_store(root: Path) -> Store:
+def _load_store(root: Path, use_cache: bool = False) -> Store:
     store = Store(root=root)
     if not root.is_dir():
         store.problems.append(Problem(str(root), 1, 1, "error", "(store)", "no such folder"))
@@ -526,29 +597,35 @@ def _load_store(root: Path) -> Store:
     if interrupted is not None:
         store.problems.append(interrupted)
     first_seen: dict[tuple[type[BaseModel], str], Path] = {}
+    cache = _cache.RecordCache(root) if use_cache else None
     for path, model in _record_files(root, store.problems):
         stem = path.stem
         if not is_slug(stem):
             store.problems.append(Problem(str(path), 1, 1, "error", "(file)",
                                           f"file name '{stem}' is not a safe id (a lowercase slug of a-z, 0-9 and '-')"))
             continue
-        reader = _FileReader(path)
-        record = reader.read(model)
+        reader = _FileReader(path, str(path.relative_to(root)))
+        record = reader.read(model, cache)
         earlier = first_seen.setdefault((model, stem), path)
         if earlier != path:
             reader.add([Finding(("id",), f"duplicate id: '{stem}' is also {earlier}")])
         elif isinstance(record, Question):
             store.questions[stem] = record
             store.paths[stem] = path
-            reader.add(checks.check_question(record))
+            reader.check(record, cache)
+            if reader.entry is not None:
+                store._cached[stem] = reader.entry
         elif isinstance(record, Source):
             store.sources[stem] = record
         elif isinstance(record, Forecaster):
             store.forecasters[stem] = record
         store.problems.extend(reader.problems)
+    store._cache = cache
     question_files = [stem for (model, stem) in first_seen if model is Question]
     for qid, finding in checks.check_references(store.questions, sources=store.sources,
                                                 forecasters=store.forecasters, question_files=question_files):
         store.problems.append(store.locate(qid, finding))
     store.problems.sort(key=lambda p: (p.path, p.line, p.col))
+    if cache is not None:
+        cache.save()
     return store

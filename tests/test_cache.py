@@ -1,0 +1,186 @@
+"""The store's disposable cache: a store read through it equals the store read from the
+YAML files, whatever happened to the files or to the cache in between."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import FORECASTS, ROOT
+from forecastbook import _cache, coherence, store as store_module
+from forecastbook.cli import main
+from forecastbook.store import load_store
+
+BROKEN = Path(__file__).parent / "broken"
+
+
+def broken_store(dst):
+    """Every broken record of tests/broken in one store (files with every kind of problem)."""
+    shutil.copytree(BROKEN / "_base", dst)
+    for case in BROKEN.iterdir():
+        if case.name != "_base" and case.suffix == ".yaml":
+            shutil.copy(case, dst / case.name)
+    return dst
+
+
+@pytest.fixture
+def parsed(monkeypatch):
+    """The names of the files parsed from YAML (not taken from the cache) from now on."""
+    names = []
+    real = store_module._FileReader._parse
+
+    def counting(self, raw, model):  # noqa: ANN001, ANN202
+        names.append(self.path.name)
+        return real(self, raw, model)
+    monkeypatch.setattr(store_module._FileReader, "_parse", counting)
+    return names
+
+
+def same_store(a, b):
+    assert a.problems == b.problems
+    assert a.questions == b.questions and a.sources == b.sources and a.forecasters == b.forecasters
+    assert a.paths == b.paths
+
+
+@pytest.mark.parametrize("source", ["forecasts", "simulated", "broken"])
+def test_a_store_read_through_the_cache_equals_the_store_read_from_yaml(tmp_path, source, parsed):
+    if source == "broken":
+        root = broken_store(tmp_path / "s")
+    else:
+        root = tmp_path / "s"
+        shutil.copytree(FORECASTS if source == "forecasts" else ROOT / "examples" / "simulated", root,
+                        ignore=shutil.ignore_patterns(".cache"))
+    plain = load_store(root, cache=False)
+    assert not (root / ".cache").exists() and parsed
+    first = load_store(root, cache=True)  # writes the cache
+    parsed.clear()
+    warm = load_store(root, cache=True)
+    assert (root / _cache.CACHE_FILE).is_file() and parsed == []
+    same_store(plain, first)
+    same_store(plain, warm)
+    if source == "broken":
+        assert len(warm.errors) > 30
+    assert coherence.problems(warm) == coherence.problems(plain)  # placed once, then remembered
+
+
+def test_warnings_are_placed_once_then_found_in_the_cache(tmp_path, monkeypatch):
+    root = broken_store(tmp_path / "s")
+    text = (root / "condition-target.yaml").read_text().replace("criteria: Resolves yes if", "criteria: If")
+    (root / "vague.yaml").write_text(text.replace("id: condition-target", "id: vague").replace(
+        "resolution_sources: [https://example.org/source]\n", "") + "implies: [condition-target]\n")
+    want = coherence.problems(load_store(root, cache=False))
+    assert want == coherence.problems(load_store(root))
+    placed = []
+    real = store_module.locate
+    monkeypatch.setattr(store_module, "locate", lambda text, loc: placed.append(loc) or real(text, loc))
+    assert coherence.problems(load_store(root)) == want and want and placed == []
+
+
+def test_a_changed_added_or_removed_file_is_read_alone(tmp_path, parsed):
+    root = tmp_path / "s"
+    shutil.copytree(ROOT / "examples" / "simulated", root, ignore=shutil.ignore_patterns(".cache"))
+    qid = sorted(load_store(root).questions)[-1]
+    path = load_store(root).paths[qid]
+    text = path.read_text(encoding="utf-8")
+    parsed.clear()
+    path.write_text(text.replace("title:", "title: Changed", 1), encoding="utf-8")
+    changed = load_store(root)
+    assert parsed == [path.name] and changed.questions[qid].title.startswith("Changed")
+    same_store(changed, load_store(root, cache=False))
+    parsed.clear()
+    os.utime(path, ns=(1, 1))  # the same bytes, another mtime: read again, same result
+    assert load_store(root).questions == changed.questions and parsed == [path.name]
+    parsed.clear()
+    copy = path.with_name("a-new-question.yaml")
+    copy.write_text(text.replace(f"id: {qid}", "id: a-new-question"), encoding="utf-8")
+    added = load_store(root)
+    assert parsed == [copy.name] and "a-new-question" in added.questions
+    path.unlink()
+    parsed.clear()
+    removed = load_store(root)
+    assert parsed == [] and qid not in removed.questions
+    same_store(removed, load_store(root, cache=False))
+
+
+def test_a_broken_file_keeps_its_problems_through_the_cache(tmp_path, parsed):
+    root = broken_store(tmp_path / "s")
+    load_store(root)
+    (root / "empty-file.yaml").write_text("id: empty-file\n")  # now another problem
+    parsed.clear()
+    again = load_store(root)
+    assert parsed == ["empty-file.yaml"]
+    same_store(again, load_store(root, cache=False))
+    assert [p.message for p in again.problems if p.path.endswith("empty-file.yaml")][0] == "required field is missing"
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "foreign key", "other version", "a folder"])
+def test_a_damaged_or_foreign_cache_is_rebuilt_in_silence(tmp_path, damage, parsed, monkeypatch, caplog):
+    root = broken_store(tmp_path / "s")
+    plain = load_store(root, cache=False)
+    every_file = list(parsed)
+    load_store(root)
+    cache = root / _cache.CACHE_FILE
+    data = cache.read_bytes()
+    if damage == "garbage":
+        cache.write_bytes(os.urandom(5000))
+    elif damage == "truncated":
+        cache.write_bytes(data[: len(data) // 2])
+    elif damage == "empty":
+        cache.write_bytes(b"")
+    elif damage == "foreign key":  # another user's cache, or one planted in the store: never unpickled
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "elsewhere"))
+    elif damage == "other version":
+        monkeypatch.setattr(_cache, "FORMAT", _cache.FORMAT + 1)
+    else:
+        cache.unlink()
+        cache.mkdir()
+    parsed.clear()
+    with caplog.at_level("DEBUG", logger="forecastbook.cache"):
+        rebuilt = load_store(root)
+    same_store(plain, rebuilt)
+    assert parsed == every_file
+    assert damage == "empty" or caplog.records  # why, at debug level
+    if damage != "a folder":  # rewritten whole: the next reading parses nothing
+        parsed.clear()
+        same_store(plain, load_store(root))
+        assert parsed == []
+
+
+def test_no_cache_option_and_variable_leave_no_cache(tmp_path, monkeypatch):
+    root = tmp_path / "s"
+    shutil.copytree(FORECASTS, root)
+    shutil.rmtree(root / ".cache", ignore_errors=True)
+    result = CliRunner().invoke(main, ["validate", "--store", str(root), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert not (root / ".cache").exists()
+    monkeypatch.setenv(_cache.NO_CACHE_ENV, "1")
+    assert CliRunner().invoke(main, ["list", "--store", str(root)]).exit_code == 0
+    assert not (root / ".cache").exists()
+    monkeypatch.delenv(_cache.NO_CACHE_ENV)
+    assert CliRunner().invoke(main, ["list", "--store", str(root)]).exit_code == 0
+    assert (root / _cache.CACHE_FILE).is_file()
+    assert (root / ".cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_two_processes_reading_and_writing_at_once(tmp_path):
+    root = tmp_path / "s"
+    shutil.copytree(ROOT / "examples" / "simulated", root, ignore=shutil.ignore_patterns(".cache"))
+    code = ("import sys\nfrom forecastbook.store import load_store\n"
+            "for _ in range(5):\n"
+            "    s = load_store(sys.argv[1])\n"
+            "print(len(s.questions), len(s.problems))")
+    files = sorted(root.rglob("*.yaml"))
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(root)], stdout=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    for i, path in enumerate(files[:20]):  # files change while both read
+        os.utime(path, ns=(i + 1, i + 1))
+    outs = [p.communicate(timeout=300)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    plain = load_store(root, cache=False)
+    assert outs == [f"{len(plain.questions)} {len(plain.problems)}\n"] * 2
+    same_store(plain, load_store(root))
+    assert not [p for p in (root / ".cache").iterdir() if p.name.endswith(".tmp")]

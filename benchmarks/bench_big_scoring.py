@@ -2,7 +2,7 @@
 ``forecasts_frame`` on the 50,000 x 20 benchmark store (``bigstore.py``).
 
 The store is read once and kept as a pickle beside it (scoring is timed, not reading).
-``--reference`` times the same tables with the code of before issue 15 patched in
+``--reference`` times the same tables with the per-forecast code patched in
 (``tests/reference_frames.py``; slow: minutes).
 
 Run: ``.venv/bin/python benchmarks/bench_big_scoring.py [--questions N] [--reference]``
@@ -63,7 +63,7 @@ def main() -> None:
     patches = reference_patches() if args.reference else []
     for p in patches:
         p.start()
-    print(f"{'reference (before issue 15)' if args.reference else 'forecastbook'}: {n:,} forecasts on "
+    print(f"{'reference (before vectorisation)' if args.reference else 'forecastbook'}: {n:,} forecasts on "
           f"{len(s.questions):,} questions (best of {args.repeat})")
     for name, fn in cases.items():
         print(f"  {name:<28} {best_of(fn, args.repeat):7.2f} s", flush=True)

@@ -1,4 +1,4 @@
-"""The scoring tables as computed before issue 15 (slow, one Python step per forecast),
+"""The scoring tables as computed before vectorisation (slow, one Python step per forecast),
 kept as the reference the vectorised code is tested against.
 
 Records to tidy pandas tables, as of a date: one row per question, per forecast, and per
@@ -157,7 +157,7 @@ def categorical_forecasts(store: Store, *, as_of: dt.date | str) -> pd.DataFrame
     return frame
 
 
-# evaluate.exclusions as it was before issue 15 (one Python step per forecast)
+# evaluate.exclusions as it was before vectorisation (one Python step per forecast)
 EXCLUSION_COLUMNS = ['forecaster', 'forecast_questions', 'scored', 'unresolved', 'annulled', 'ambiguous', 'not_binary', 'after_close_only', 'after_known_only', 'forecasts_after_close', 'forecasts_after_known']
 
 def exclusions(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
@@ -203,7 +203,7 @@ def exclusions(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
 
 
 
-# evaluate.replay's loop as it was before issue 15 (a summary of the scores per date)
+# evaluate.replay's loop as it was before vectorisation (a summary of the scores per date)
 def replay_frame(scores, dates):
     from forecastbook import scoring
 
@@ -218,7 +218,7 @@ def replay_frame(scores, dates):
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["as_of", "forecaster", "brier", "log", "n"])
 
 
-# scoring.time_averaged_scores as it was before issue 15 (a Python call per pair for NaN)
+# scoring.time_averaged_scores as it was before vectorisation (a Python call per pair for NaN)
 from forecastbook.scoring._rules import BINARY_RULES
 from forecastbook.scoring._time import _days
 

@@ -1,4 +1,4 @@
-"""The vectorised scoring tables give what the per-forecast code gave before issue 15
+"""The vectorised scoring tables give what the per-forecast code gave before vectorisation
 (kept in ``reference_frames.py``), on the simulated store and on a random store with every
 case the tables tell apart: time zones, ties, drafts, forecasts after close or after the
 outcome was known, annulled, ambiguous, probabilistic and early resolutions, other kinds."""

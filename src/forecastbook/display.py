@@ -10,7 +10,7 @@ import html
 import pandas as pd
 
 from .checks import utc_day
-from .queries import condition_text, forecast_summary, status_as_of
+from .queries import STATUS_COLOURS, condition_text, forecast_summary, status_as_of
 from .store import Store
 from .verbal import band
 
@@ -117,8 +117,6 @@ def _link(url: str) -> str:
     return f"<a href='{_e(url)}' target='_blank' rel='noopener' style='word-break:break-all'>{_e(url)}</a>" if is_web_address(url) else _e(url)
 
 
-_STATUS_COLOURS = {"resolved": "#d8efd8", "annulled": "#e6e6e6", "ambiguous": "#fbeccd", "overdue": "#f8d7d5",
-                   "open": "#e3ecf9"}
 
 
 class WhatHappened:
@@ -206,9 +204,9 @@ class WhatHappened:
         for q in self._questions():
             state = status_as_of(q, self.as_of)
             status, why = self._outcome(q)
-            parts = [f"<div style='border-left:6px solid {_STATUS_COLOURS[state]};padding:4px 10px;margin:10px 0'>",
+            parts = [f"<div style='border-left:6px solid {STATUS_COLOURS[state]};padding:4px 10px;margin:10px 0'>",
                      f"<b>{_e(q.title)}</b><br><code>{_e(q.id)}</code> · "
-                     f"<span style='background:{_STATUS_COLOURS[state]};padding:1px 6px'>{_e(status)}</span>"]
+                     f"<span style='background:{STATUS_COLOURS[state]};padding:1px 6px'>{_e(status)}</span>"]
             if why:
                 parts.append(f"<p style='margin:4px 0'>{_e(why)}</p>")
             r = q.resolution

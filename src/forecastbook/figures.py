@@ -8,14 +8,13 @@ import textwrap
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
-from .queries import outcome_text
+from .queries import STATUS_COLOURS, outcome_text
 from .records import Question
 from .store import Store
 
 __all__ = ["plot_conditional_tree"]
 
 
-_FILL = {"resolved": "#d8efd8", "annulled": "#e6e6e6", "ambiguous": "#fbeccd", "overdue": "#f8d7d5", "open": "#e3ecf9"}
 
 
 def _label(q: Question, as_of) -> str:  # noqa: ANN001
@@ -62,7 +61,7 @@ def plot_conditional_tree(store: Store, root: str, *, as_of, ax: Axes | None = N
         for q, _ in row:
             x, y = pos[q.id]
             ax.text(x, y, _label(q, as_of), ha="center", va="center", fontsize=8, parse_math=False,
-                    bbox=dict(boxstyle="round,pad=0.4", fc=_FILL[status_as_of(q, as_of)], ec="#4a78b5"))
+                    bbox=dict(boxstyle="round,pad=0.4", fc=STATUS_COLOURS[status_as_of(q, as_of)], ec="#4a78b5"))
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.05, 1.05)
     ax.set_axis_off()

@@ -19,6 +19,9 @@ __all__ = ["STATUSES", "AS_OF_ENV", "resolve_as_of", "status_as_of", "scoring_cu
 
 STATUSES = ("open", "overdue", "resolved", "annulled", "ambiguous")
 AS_OF_ENV = "FORECASTBOOK_AS_OF"
+# one colour per status, shared by the pages and the figures
+STATUS_COLOURS = {"resolved": "#d8efd8", "annulled": "#e6e6e6", "ambiguous": "#fbeccd", "overdue": "#f8d7d5",
+                  "open": "#e3ecf9"}
 
 
 def resolve_as_of(value: dt.date | str | None = None) -> dt.date:

@@ -184,3 +184,121 @@ def test_two_processes_reading_and_writing_at_once(tmp_path):
     assert outs == [f"{len(plain.questions)} {len(plain.problems)}\n"] * 2
     same_store(plain, load_store(root))
     assert not [p for p in (root / ".cache").iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("source", ["forecasts", "broken"])
+def test_check_store_from_the_cache_equals_a_full_check(tmp_path, source, parsed, monkeypatch):
+    if source == "broken":
+        root = broken_store(tmp_path / "s")
+    else:
+        root = tmp_path / "s"
+        shutil.copytree(FORECASTS, root, ignore=shutil.ignore_patterns(".cache"))
+    plain = store_module.check_store(root, cache=False)
+    assert not (root / ".cache").exists()
+    first = store_module.check_store(root)  # fills the cache and its memos
+    built = []
+    monkeypatch.setattr(store_module, "_load_store", lambda *a, **k: built.append(a) or real_load(*a, **k))
+    parsed.clear()
+    warm = store_module.check_store(root)
+    assert warm == first == plain and parsed == [] and built == []  # no record was built
+    # one file changed: a full check again, of that file alone
+    path = sorted(root.glob("*/*.yaml"))[0] if source == "forecasts" else root / "unknown-forecaster.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# touched\n", encoding="utf-8")
+    parsed.clear()
+    again = store_module.check_store(root)
+    assert parsed == [path.name] and len(built) == 1
+    assert again == store_module.check_store(root, cache=False)
+
+
+real_load = store_module._load_store
+
+
+# --- edits through the cache ---------------------------------------------------------------
+
+from conftest import unresolved_copy  # noqa: E402
+from forecastbook import resolve as resolve_module  # noqa: E402
+from forecastbook.records import Evidence  # noqa: E402
+
+FIXED_NOW = __import__("datetime").datetime(2026, 11, 30, 12, 0, tzinfo=__import__("datetime").timezone.utc)
+EVIDENCE = [Evidence(url="https://example.org/talks", quote="The talks ended without a deal.",
+                     published="2026-05-20", retrieved="2026-11-30")]
+
+
+def resolve_talks(root):
+    return resolve_module.resolve(root, "visit-talks-fail", "yes", evidence=EVIDENCE, at=FIXED_NOW.date())
+
+
+def texts(root):
+    return {p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*.yaml")) if ".cache" not in p.parts}
+
+
+@pytest.fixture
+def full_readings(monkeypatch):
+    """How many times an edit read the whole store."""
+    from forecastbook import edits
+
+    calls = []
+    real = edits.load_store
+    monkeypatch.setattr(edits, "load_store", lambda *a, **k: calls.append(a) or real(*a, **k))
+    monkeypatch.setattr(resolve_module, "_now", lambda: FIXED_NOW)
+    return calls
+
+
+def test_an_edit_through_the_cache_reads_only_the_files_it_changes(tmp_path, parsed, full_readings):
+    root = unresolved_copy(tmp_path / "s")
+    store_module.check_store(root)  # an unchanged store, checked today: the cache knows it
+    parsed.clear()
+    changed = resolve_talks(root)  # resolves one question, annuls one conditional in cascade
+    assert full_readings == [] and sorted(parsed) == sorted(p.name for p in changed) and len(changed) == 2
+    # the cache after the edit is what reading the files gives
+    same_store(load_store(root), load_store(root, cache=False))
+    assert store_module.check_store(root) == store_module.check_store(root, cache=False)
+    # and the files are those an edit without the cache writes
+    plain = unresolved_copy(tmp_path / "p")
+    os.environ[_cache.NO_CACHE_ENV] = "1"
+    try:
+        resolve_talks(plain)
+    finally:
+        del os.environ[_cache.NO_CACHE_ENV]
+    assert texts(root) == texts(plain)
+    # a second edit through the cache, on the rows the first one kept
+    full_readings.clear()
+    resolve_module.unresolve(root, "visit-talks-fail", reason="wrong article")
+    assert full_readings == []
+    same_store(load_store(root), load_store(root, cache=False))
+
+
+def test_a_file_changed_by_hand_makes_an_edit_read_the_whole_store(tmp_path, full_readings):
+    root = unresolved_copy(tmp_path / "s")
+    store_module.check_store(root)
+    other = root / "us-china-tech-pause-2026" / "reuters-pause-confirmed.yaml"
+    other.write_text(other.read_text(encoding="utf-8") + "# looked at again\n", encoding="utf-8")
+    resolve_talks(root)
+    assert len(full_readings) == 1
+    same_store(load_store(root), load_store(root, cache=False))
+
+
+def test_a_store_with_errors_is_read_whole_and_the_edit_refused(tmp_path, full_readings):
+    root = unresolved_copy(tmp_path / "s")
+    (root / "forecasters" / "moyunlanting.yaml").unlink()  # forecasts now name an unknown forecaster
+    store_module.check_store(root)
+    with pytest.raises(resolve_module.EditError, match="error"):
+        resolve_talks(root)
+    assert len(full_readings) == 1
+
+
+def test_a_file_changing_under_the_edit_makes_it_read_the_whole_store(tmp_path, full_readings, monkeypatch):
+    from forecastbook import edits
+
+    root = unresolved_copy(tmp_path / "s")
+    store_module.check_store(root)
+    target = root / "us-china-tech-pause-2026" / "visit-talks-fail.yaml"
+
+    def view_then_touch(r):
+        view = store_module.edit_view(r)
+        os.utime(target, ns=(1, 1))  # after the view was taken, before the record is read
+        return view
+    monkeypatch.setattr(edits, "edit_view", view_then_touch)
+    resolve_talks(root)
+    assert len(full_readings) == 1
+    same_store(load_store(root), load_store(root, cache=False))

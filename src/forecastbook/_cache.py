@@ -1,18 +1,21 @@
 """A disposable cache of read records, below :mod:`forecastbook.store`'s reading.
 
-``STORE/.cache/forecastbook.pickle`` keeps, for each record file, what reading it gave:
-the record (or None) and the problems of parsing it, the problems of checking it on its
-own with the day they were found, and where in the text fields were placed (a warning
-about a question is placed by parsing its file once, then found here). An entry is used only when the file's path, size,
-``mtime_ns`` and content hash (BLAKE2b of its bytes, which are read every time) all
-match; any other file is read alone, and files that are gone are dropped.
+``STORE/.cache/forecastbook.sqlite`` (SQLite, so that two processes share it safely and
+an edit rewrites one row, not the whole cache) keeps one row per record file: its path
+below the store, size, ``mtime_ns`` and content hash (BLAKE2b of its bytes), what kind
+of record it holds and the question its condition names, and two pickled parts: the
+*head* (the problems of parsing the file, of checking the record on its own with the day
+they were found, and where fields were placed in the text) and the *record*. A row is
+used by a reading only when the file's path, size, ``mtime_ns`` and content hash all
+match; any other file is read alone, and rows of files that are gone are dropped.
+Beside the rows, ``memo`` keeps what was found about the store as a whole (the problems
+between records, coherence warnings) under a hash of every file's path and content.
 
-The file is authenticated with an HMAC whose key lives outside every store (in the
-user's cache folder, mode 0600): a cache from elsewhere, of another version of this
-code, truncated or garbage is never unpickled, only rebuilt (the reason is logged at
-debug level). It is written atomically (a temporary file renamed over it), so two
-processes never see half a cache. ``FORECASTBOOK_NO_CACHE=1`` or ``--no-cache`` turns
-it off. The YAML records stay the truth: deleting the cache changes nothing but time.
+Every pickled part is authenticated with a keyed BLAKE2b whose key lives outside every
+store (in the user's cache folder, mode 0600): a cache from elsewhere, of another
+version of this code, truncated or garbage is never unpickled, only rebuilt (the reason
+is logged at debug level). ``FORECASTBOOK_NO_CACHE=1`` or ``--no-cache`` turns it off.
+The YAML records stay the truth: deleting the cache changes nothing but time.
 """
 
 from __future__ import annotations
@@ -24,18 +27,17 @@ import hmac
 import logging
 import os
 import pickle
+import sqlite3
 import sys
-import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RecordCache", "Entry", "enabled", "NO_CACHE_ENV", "CACHE_FILE"]
+__all__ = ["RecordCache", "Entry", "Row", "enabled", "NO_CACHE_ENV", "CACHE_FILE", "store_key"]
 
 NO_CACHE_ENV = "FORECASTBOOK_NO_CACHE"
-CACHE_FILE = Path(".cache") / "forecastbook.pickle"
-FORMAT = 1
-_MAGIC = b"forecastbook-cache\n"
+CACHE_FILE = Path(".cache") / "forecastbook.sqlite"
+FORMAT = 2
 log = logging.getLogger("forecastbook.cache")
 
 # Set by the CLI's --no-cache for the command it runs.
@@ -61,32 +63,59 @@ class Entry:
     checked_on: dt.date | None = None
     checks: tuple = ()  # problems of checking the record on its own, on ``checked_on``
     locations: dict | None = None  # field path -> (line, col) in this text, as placed before
+    name: str = field(default="", compare=False)
+    kind: str = field(default="", compare=False)  # of the record, as the index has it
+
+    def head(self) -> tuple:
+        return self.problems, self.has_text, self.checked_on, self.checks, self.locations
+
+
+@dataclass(frozen=True)
+class Row:
+    """What the cache's index says of one file, without unpickling anything."""
+
+    name: str
+    size: int
+    mtime_ns: int
+    digest: bytes
+    kind: str  # "question", "source", "forecaster" or "" (no record)
+    parent: str | None  # the question a question's condition names
+    errors: int  # how many errors reading and checking the file found
+    checked_on: str | None  # the day the record was checked on its own (ISO)
 
 
 def digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
 
 
+def store_key(pairs: list[tuple[str, bytes]]) -> bytes:
+    """A hash of every file of a store: (path below the store, content digest) pairs."""
+    h = hashlib.blake2b(digest_size=16)
+    for name, d in sorted(pairs):
+        h.update(name.encode("utf-8", "surrogateescape") + b"\0" + d)
+    return h.digest()
+
+
 def _fingerprint() -> bytes:
     """What the cached objects depend on: this format, Python, pydantic and the source
-    of the modules that define and read records."""
-    import pydantic
+    of the modules that define, read and check records."""
+    from importlib.metadata import version
 
-    h = hashlib.sha256(f"{FORMAT} {sys.version} {pydantic.VERSION}".encode())
+    h = hashlib.sha256(f"{FORMAT} {sys.version} {version('pydantic')}".encode())
     here = Path(__file__).parent
-    for name in ("records.py", "store.py", "checks.py", "problems.py", "_cache.py"):
+    for name in ("records.py", "store.py", "files.py", "checks.py", "coherence.py", "problems.py", "_cache.py"):
         h.update((here / name).read_bytes())
     return h.digest()
 
 
 def _key() -> bytes | None:
-    """This user's HMAC key, made on first use; None if it cannot be kept."""
+    """This user's secret key, made on first use; None if it cannot be kept."""
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "forecastbook"
     path = base / "cache-key"
     try:
         key = path.read_bytes()
         if len(key) >= 32:
-            return key
+            return key[:64]
     except OSError:
         pass
     try:
@@ -100,84 +129,260 @@ def _key() -> bytes | None:
             pass
         finally:
             os.unlink(base / f".cache-key.{os.getpid()}")
-        return path.read_bytes()
+        return path.read_bytes()[:64]
     except OSError as exc:
         log.debug("no cache: cannot keep a key in %s (%s)", base, exc)
         return None
 
 
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB);
+CREATE TABLE IF NOT EXISTS files (
+    name TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, digest BLOB,
+    kind TEXT, parent TEXT, errors INTEGER, checked_on TEXT, head BLOB, head_mac BLOB);
+CREATE TABLE IF NOT EXISTS records (name TEXT PRIMARY KEY, record BLOB, record_mac BLOB);
+"""
+
+
 class RecordCache:
-    """The cache of one store for one reading: entries found are handed out by
-    :meth:`get`, new ones taken by :meth:`put`, and :meth:`save` writes what is current."""
+    """The cache of one store for one reading: rows found are handed out by :meth:`get`,
+    new ones taken by :meth:`put`, and :meth:`save` writes what changed (rows of files no
+    longer seen are dropped only after a reading of the whole store, ``full=True``)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, full: bool = True, records: bool = True):
         self.path = root / CACHE_FILE
+        self.full = full
+        self.records = records
         self.key = _key()
-        self.fingerprint = _fingerprint() if self.key is not None else b""
-        self.old: dict[str, Entry] = self._load() if self.key is not None else {}
-        self.new: dict[str, Entry] = {}
-        self.changed = False
+        self.db: sqlite3.Connection | None = None
+        self._rows: dict[str, tuple] | None = None
+        self._index: dict[str, Row] | None = None
+        self.seen: set[str] = set()
+        self.dirty: dict[str, Entry] = {}
+        self.memo_updates: dict[str, Any] = {}
+        self.broken = False  # the cache cannot be used in this reading
+        if self.key is not None:
+            self.fingerprint = _fingerprint()
+            self.db = self._open()
 
-    def _load(self) -> dict[str, Entry]:
+    # --- the database ---------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection | None:
+        for attempt in (1, 2):
+            try:
+                db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False) \
+                    if self.path.exists() else None
+                if db is None:
+                    return None  # made by the first save
+                db.execute("PRAGMA journal_mode=WAL")
+                row = db.execute("SELECT v FROM meta WHERE k = 'fingerprint'").fetchone()
+                if row is None or row[0] != self.fingerprint:
+                    log.debug("cache %s is of another version: rebuilding", self.path)
+                    db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS meta;" + _SCHEMA)
+                    db.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
+                return db
+            except (sqlite3.Error, OSError) as exc:
+                log.debug("cache %s cannot be read (%s): rebuilding", self.path, exc)
+                if attempt == 1 and not self._remove():
+                    self.broken = True
+                    return None
+        self.broken = True
+        return None
+
+    def _remove(self) -> bool:
         try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            return {}
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            return True
         except OSError as exc:
-            log.debug("cache %s not read (%s): rebuilding", self.path, exc)
-            return {}
-        head = len(_MAGIC)
-        mac, body = data[head:head + 32], data[head + 32:]
-        if not data.startswith(_MAGIC) or not hmac.compare_digest(mac, hmac.new(self.key, body, "sha256").digest()):
-            log.debug("cache %s is not one this user wrote, or is damaged: rebuilding", self.path)
-            return {}
-        if body[:32] != self.fingerprint:
-            log.debug("cache %s is of another version: rebuilding", self.path)
-            return {}
-        try:
-            entries = pickle.loads(body[32:])
-        except Exception as exc:  # noqa: BLE001 - a cache that cannot be read is rebuilt
-            log.debug("cache %s cannot be read (%s): rebuilding", self.path, exc)
-            return {}
-        return entries if isinstance(entries, dict) else {}
+            log.debug("cache %s cannot be removed (%s): not used", self.path, exc)
+            return False
 
-    def get(self, name: str, st: os.stat_result, raw: bytes) -> Entry | None:
-        """The entry of file ``name`` if its size, mtime and content are those cached."""
-        entry = self.old.get(name)
-        if entry is None or entry.size != st.st_size or entry.mtime_ns != st.st_mtime_ns \
-                or entry.digest != digest(raw):
+    def _create(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(exist_ok=True)
+        ignore = self.path.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# forecastbook's disposable cache: never committed\n*\n")
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(_SCHEMA)
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
+        return db
+
+    def _mac(self, *parts: bytes) -> bytes:
+        h = hashlib.blake2b(key=self.key, digest_size=16)
+        for p in parts:
+            h.update(len(p).to_bytes(8, "little"))
+            h.update(p)
+        return h.digest()
+
+    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        if self.db is None and not self.broken and self.key is not None:
+            self.db = self._open()
+        if self.db is None:
+            return []
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            log.debug("cache %s cannot be read (%s): not used", self.path, exc)
+            self.broken = True
+            self.close()
+            return []
+
+    # --- rows -----------------------------------------------------------------------------
+
+    def index(self) -> dict[str, Row]:
+        """Every row's index columns (no record is unpickled), as read first."""
+        if self._index is None:
+            self._index = {r[0]: Row(*r) for r in self._query("SELECT name, size, mtime_ns, digest, kind, parent, errors, checked_on FROM files")}
+        return self._index
+
+    def _select(self, where: str = "") -> str:
+        """The columns of a row (with its record when wanted: kept in a table of their
+        own, so that reading the heads alone does not read every record)."""
+        if not self.records:
+            return f"SELECT f.name, size, mtime_ns, digest, kind, head, head_mac FROM files f {where}"
+        return (f"SELECT f.name, size, mtime_ns, digest, kind, head, head_mac, record, record_mac "
+                f"FROM files f JOIN records r ON r.name = f.name {where}")
+
+    def _all_rows(self) -> dict[str, tuple]:
+        if self._rows is None:
+            self._rows = {r[0]: r[1:] for r in self._query(self._select())} if self.full else {}
+        return self._rows
+
+    def _row(self, name: str) -> tuple | None:
+        rows = self._all_rows()
+        if not self.full and name not in rows:
+            found = self._query(self._select("WHERE f.name = ?"), (name,))
+            rows[name] = found[0][1:] if found else None
+        return rows.get(name)
+
+    def _unpack(self, name: str, row: tuple) -> Entry | None:
+        size, mtime_ns, d, kind, head, head_mac, *rest = row
+        key = name.encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(head_mac, self._mac(key, d, head)) \
+                or (rest and not hmac.compare_digest(rest[1], self._mac(key, d, rest[0]))):
+            log.debug("cache row %s is not one this user wrote, or is damaged: rereading", name)
             return None
-        self.new[name] = entry
+        try:
+            problems, has_text, checked_on, found, locations = pickle.loads(head)
+            value = pickle.loads(rest[0]) if rest else None
+        except Exception as exc:  # noqa: BLE001 - a row that cannot be read is reread from the file
+            log.debug("cache row %s cannot be read (%s): rereading", name, exc)
+            return None
+        return Entry(size, mtime_ns, d, value, problems, has_text, checked_on, found, locations, name, kind)
+
+    def get(self, name: str, st: os.stat_result, raw: bytes | None) -> Entry | None:
+        """The entry of file ``name`` if its size, mtime and content (``raw``; None: trust
+        size and mtime, as an edit does for files it does not change) are those cached
+        (without its record when the cache was opened with ``records=False``)."""
+        row = self._row(name)
+        if row is None or row[0] != st.st_size or row[1] != st.st_mtime_ns \
+                or (raw is not None and row[2] != digest(raw)):
+            return None
+        entry = self._unpack(name, row)
+        if entry is not None:
+            self.seen.add(name)
         return entry
 
     def put(self, name: str, entry: Entry) -> None:
-        self.new[name] = entry
-        self.changed = True
+        entry.name = name
+        self.seen.add(name)
+        self.dirty[name] = entry
+
+    def touch(self, entry: Entry) -> None:
+        """``entry`` learnt something (checks of a new day, where a field is): write it again."""
+        if entry.name:
+            self.dirty[entry.name] = entry
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.dirty or self.memo_updates) or (
+            self.full and self._rows is not None and self._rows.keys() - self.seen != set())
+
+    # --- what is known of the whole store -------------------------------------------------
+
+    def memo(self, what: str, key: bytes) -> Any:
+        """What was kept as ``what`` for the store whose files hash to ``key``, or None."""
+        if what in self.memo_updates:
+            kept_key, value = self.memo_updates[what]
+            return value if kept_key == key else None
+        found = self._query("SELECT v FROM meta WHERE k = ?", (f"memo:{what}",))
+        if not found:
+            return None
+        blob = found[0][0]
+        mac, body = blob[:16], blob[16:]
+        if not hmac.compare_digest(mac, self._mac(what.encode(), body)) or body[:16] != key:
+            return None
+        try:
+            return pickle.loads(body[16:])
+        except Exception as exc:  # noqa: BLE001
+            log.debug("cache memo %s cannot be read (%s)", what, exc)
+            return None
+
+    def set_memo(self, what: str, key: bytes, value: Any) -> None:
+        self.memo_updates[what] = (key, value)
+
+    # --- writing --------------------------------------------------------------------------
 
     def save(self) -> None:
-        """Write the current entries if anything changed (atomically; failures only logged)."""
-        if not self.changed and self.new.keys() == self.old.keys():
-            return
-        if self.key is None:
+        """Write what changed in one transaction (failures are only logged)."""
+        if self.key is None or self.broken or not self.changed:
             return
         try:
-            body = self.fingerprint + pickle.dumps(self.new, protocol=pickle.HIGHEST_PROTOCOL)
+            rows, records = [], []
+            for name, e in self.dirty.items() if self.records else ():  # an entry read without its record
+                head = pickle.dumps(e.head(), protocol=pickle.HIGHEST_PROTOCOL)
+                rec = pickle.dumps(e.record, protocol=pickle.HIGHEST_PROTOCOL)
+                kind = type(e.record).__name__.lower() if e.record is not None else ""
+                condition = getattr(e.record, "condition", None)
+                key = name.encode("utf-8", "surrogateescape")
+                errors = sum(p[2] == "error" for p in (*e.problems, *e.checks))
+                rows.append((name, e.size, e.mtime_ns, e.digest, kind, condition.question if condition else None,
+                             errors, e.checked_on.isoformat() if e.checked_on else None,
+                             head, self._mac(key, e.digest, head)))
+                records.append((name, rec, self._mac(key, e.digest, rec)))
+            memos = []
+            for what, (key, value) in self.memo_updates.items():
+                body = key + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) if value is not None else None
+                memos.append((f"memo:{what}", self._mac(what.encode(), body) + body if body is not None else None))
         except (pickle.PicklingError, TypeError, RecursionError) as exc:
             log.debug("cache %s not written: %s", self.path, exc)
             return
-        data = _MAGIC + hmac.new(self.key, body, "sha256").digest() + body
         try:
-            self.path.parent.mkdir(exist_ok=True)
-            ignore = self.path.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# forecastbook's disposable cache: never committed\n*\n")
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".forecastbook-", suffix=".tmp")
+            if self.db is None:
+                self.db = self._open()
+            if self.db is None:
+                if self.path.exists() and not self._remove():
+                    return
+                self.db = self._create()
+            db = self.db
+            db.execute("BEGIN IMMEDIATE")
             try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, self.path)
+                db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", records)
+                if self.full and self._rows is not None:
+                    gone = [(n,) for n in self._rows.keys() - self.seen]
+                    db.executemany("DELETE FROM files WHERE name = ?", gone)
+                    db.executemany("DELETE FROM records WHERE name = ?", gone)
+                for k, v in memos:
+                    if v is None:
+                        db.execute("DELETE FROM meta WHERE k = ?", (k,))
+                    else:
+                        db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (k, v))
+                db.execute("COMMIT")
             except BaseException:
-                os.unlink(tmp)
+                db.execute("ROLLBACK")
                 raise
-        except OSError as exc:
+            self.dirty.clear()
+            self.memo_updates.clear()
+        except (sqlite3.Error, OSError) as exc:
             log.debug("cache %s not written (%s)", self.path, exc)
+            self.broken = True
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 
 from .problems import Finding, shorten
 from .records import Evidence, Forecast, Question, binary_outcome
@@ -210,15 +210,18 @@ def check_references(
     sources: Collection[str],
     forecasters: Collection[str],
     question_files: Collection[str] = (),
+    only: Collection[str] | None = None,
 ) -> Iterator[tuple[str, Finding]]:
     """References between records: conditions, relations, forecasters, sources, cycles.
 
     ``sources``, ``forecasters`` and ``question_files`` are the ids that exist; a
     reference to a question file with errors of its own is not reported again.
-    Yields ``(question_id, finding)`` pairs.
+    ``only``: check the references of these questions alone (``questions`` is then only
+    looked up). Yields ``(question_id, finding)`` pairs.
     """
     exists = set(questions) | set(question_files)
-    for qid, q in questions.items():
+    for qid in questions if only is None else only:
+        q = questions[qid]
         if q.condition is not None:
             target = questions.get(q.condition.question)
             if q.condition.question not in exists:
@@ -257,13 +260,13 @@ def check_references(
             if f.by not in forecasters:
                 yield qid, Finding(("forecasts", i, "by"), f"no forecaster with id '{f.by}' under forecasters/ "
                                    f"(add one: forecastbook forecaster add {f.by} --name NAME)")
-    yield from _condition_cycles(questions)
+    yield from _condition_cycles(questions, questions if only is None else only)
 
 
-def _condition_cycles(questions: Mapping[str, Question]) -> Iterator[tuple[str, Finding]]:
+def _condition_cycles(questions: Mapping[str, Question], starts: Iterable[str]) -> Iterator[tuple[str, Finding]]:
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
     reported: set[str] = set()
-    for start in questions:
+    for start in starts:
         path: list[str] = []
         node: str | None = start
         while node is not None and node in questions and state.get(node) != 2:

@@ -136,22 +136,19 @@ def validate(store_path: Path, strict: bool, fmt: str) -> None:
 
     Coherence of related forecasts and lints of the records are warnings.
     """
-    from . import coherence
+    from .files import check_store
     from .problems import github_annotation
 
-    store = load_store(store_path)
-    found = sorted([*store.problems, *coherence.problems(store)], key=lambda p: (p.path, p.line, p.col))
+    checked = check_store(store_path)
+    found = checked.problems
     if fmt == "json":
         _echo(json.dumps([dataclasses.asdict(p) for p in found], ensure_ascii=False, indent=1))
-    for p in found:
-        if fmt == "text":
-            _echo(str(p))
-        elif fmt == "github":
-            _echo(github_annotation(p))
+    if fmt != "json" and found:  # one write: a large store has tens of thousands of lines
+        _echo("\n".join(str(p) if fmt == "text" else github_annotation(p) for p in found))
     n_err = sum(p.severity == "error" for p in found)
     n_warn = len(found) - n_err
-    summary = (f"{len(store.questions)} questions, {len(store.forecasters)} forecasters, "
-               f"{len(store.sources)} sources: {n_err} error(s), {n_warn} warning(s)")
+    summary = (f"{checked.questions} questions, {checked.forecasters} forecasters, "
+               f"{checked.sources} sources: {n_err} error(s), {n_warn} warning(s)")
     _echo(summary, err=bool(found) or fmt == "json")
     if n_err or (strict and n_warn):
         sys.exit(1)

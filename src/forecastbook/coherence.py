@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from . import verbal
 from .problems import Finding, Problem
 from .records import Forecast, Question
-from .store import Store, _no_cyclic_gc
+from .files import no_cyclic_gc
+from .store import Store
 
 __all__ = ["TOLERANCE", "DRAFT_PLACEHOLDER", "coherence_findings", "draft_findings", "lint_findings", "problems",
            "implied_unconditional"]
@@ -279,6 +280,9 @@ def lint_findings(store: Store) -> Iterator[tuple[str, Finding]]:
 
 
 def problems(store: Store) -> list[Problem]:
-    """Coherence warnings and lints, located in their files."""
-    with _no_cyclic_gc():  # findings hold no cycles: collections cost 2/3 of a large store's checks
-        return store.locate_all([*coherence_findings(store), *lint_findings(store)])
+    """Coherence warnings and lints, located in their files (found again only when a
+    file of the store changed since the last time, or the day did)."""
+    def compute() -> list[Problem]:
+        with no_cyclic_gc():  # findings hold no cycles: collections cost 2/3 of a large store's checks
+            return store.locate_all([*coherence_findings(store), *lint_findings(store)])
+    return store.memoised("coherence", compute)

@@ -24,6 +24,7 @@ edit holds, so ``validate`` says when an edit was interrupted.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import fcntl
 import io
@@ -39,7 +40,17 @@ from typing import Any
 from . import checks
 from .problems import Problem, field_name
 from .records import Question
-from .store import JOURNAL_NAME, LOCK_NAME, Store, load_store, locate, parse_yaml
+from .store import (
+    JOURNAL_NAME,
+    LOCK_NAME,
+    StaleCacheError,
+    Store,
+    after_edit,
+    edit_view,
+    load_store,
+    locate,
+    parse_yaml,
+)
 
 __all__ = ["EditError", "store_lock", "write_atomic", "recover", "apply", "validated", "RoundTrip"]
 
@@ -250,7 +261,6 @@ def validated(store: Store, edits: dict[str, str]) -> None:
     from .store import pydantic_findings
 
     problems: list[Problem] = []
-    questions = dict(store.questions)
     parsed: dict[str, Question] = {}
     for qid, text in edits.items():
         path = str(store.paths[qid])
@@ -266,12 +276,13 @@ def validated(store: Store, edits: dict[str, str]) -> None:
             problems.append(Problem(path, 1, 1, "error", "(record)", f"the change would not parse: {exc!s:.200}"))
             continue
         parsed[qid] = q
-        questions[qid] = q
         for f in checks.check_question(q):
             if f.severity == "error":
                 line, col = locate(text, f.loc)
                 problems.append(Problem(path, line, col, "error", field_name(f.loc), f.message))
-    for qid, f in checks.check_references(questions, sources=store.sources, forecasters=store.forecasters):
+    questions = collections.ChainMap(parsed, store.questions)  # the new texts over the store
+    for qid, f in checks.check_references(questions, sources=store.sources, forecasters=store.forecasters,
+                                          only=parsed):
         if qid in parsed and f.severity == "error":
             line, col = locate(edits[qid], f.loc)
             problems.append(Problem(str(store.paths[qid]), line, col, "error", field_name(f.loc), f.message))
@@ -299,16 +310,30 @@ def apply(store_root: Path, mutate: Callable[[Store], dict[str, list[Change]]]) 
     _require_store(store_root)
     with store_lock(store_root):
         recover(store_root)
-        store = load_store(store_root)
-        if store.errors:
-            raise EditError(f"the store has {len(store.errors)} error(s); fix them first", store.errors)
-        plan = mutate(store)
-        texts: dict[str, str] = {}
-        for qid, changes in plan.items():
-            edit = RoundTrip.open(store.paths[qid])
-            for change in changes:
-                change(edit.data)
-            texts[qid] = edit.dump()
-        validated(store, texts)
-        write_atomic({store.paths[qid]: text for qid, text in texts.items()}, root=store_root)
-        return [store.paths[qid] for qid in plan]
+        for attempt in ("view", "full"):
+            # An edit looks at the records it can affect through the cache when every file
+            # is as cached; otherwise (or if a file changes under it) it reads them all.
+            store = edit_view(store_root) if attempt == "view" else load_store(store_root)
+            if store is None:
+                continue
+            try:
+                return _apply(store_root, store, mutate)
+            except StaleCacheError:
+                continue
+        raise AssertionError("unreachable: the full reading raises no StaleCacheError")
+
+
+def _apply(store_root: Path, store: Store, mutate: Callable[[Store], dict[str, list[Change]]]) -> list[Path]:
+    if store.errors:
+        raise EditError(f"the store has {len(store.errors)} error(s); fix them first", store.errors)
+    plan = mutate(store)
+    texts: dict[str, str] = {}
+    for qid, changes in plan.items():
+        edit = RoundTrip.open(store.paths[qid])
+        for change in changes:
+            change(edit.data)
+        texts[qid] = edit.dump()
+    validated(store, texts)
+    write_atomic({store.paths[qid]: text for qid, text in texts.items()}, root=store_root)
+    after_edit(store, texts)
+    return [store.paths[qid] for qid in plan]

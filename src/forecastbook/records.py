@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -35,6 +34,8 @@ from pydantic import (
     field_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from .files import is_slug
 
 __all__ = [
     "Condition",
@@ -55,22 +56,12 @@ __all__ = [
 ]
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")  # used with fullmatch: Python's $ would allow a final newline
 SUM_TOLERANCE = 1e-6
 
 
 SLUG_MESSAGE = ("must be a lowercase slug (a-z, 0-9 and '-', starting with a letter or digit, "
                 "at most 80 characters), got {value}")
 PROBABILITY_MESSAGE = "must be between 0 and 1, got {value}"
-
-
-def is_slug(value: str) -> bool:
-    """Whether ``value`` is a safe id: it can never name a path outside the store.
-
-    >>> is_slug("trump-visit-2026"), is_slug("../etc/passwd"), is_slug("Upper"), is_slug("a\\n")
-    (True, False, False, False)
-    """
-    return len(value) <= 80 and _SLUG.fullmatch(value) is not None
 
 
 # The checks run in pydantic's core (they are on every forecast of every record); the store

@@ -112,15 +112,6 @@ def due(store: Store, *, as_of: dt.date, within: int = 0) -> list[tuple[Question
     return sorted(out, key=lambda pair: (pair[0].resolve_by, pair[0].id))
 
 
-def _children(store: Store) -> dict[str, list[Question]]:
-    """Question id -> the questions conditional on it, by id."""
-    out: dict[str, list[Question]] = {}
-    for q in sorted(store.questions.values(), key=lambda q: q.id):
-        if q.condition is not None:
-            out.setdefault(q.condition.question, []).append(q)
-    return out
-
-
 def _add(plan: dict[str, list[Change]], qid: str, change: Change) -> None:
     plan.setdefault(qid, []).append(change)
 
@@ -130,12 +121,11 @@ def _cascade(store: Store, qid: str, outcome: Any, plan: dict[str, list[Change]]
     """Annul every open question whose condition on ``qid`` failed, and their conditionals
     in turn (``outcome`` None: ``qid`` itself was annulled or is ambiguous). Returns
     (annulled id, reason) pairs."""
-    children = _children(store)
     annulled = []
     stack = [(qid, outcome)]
     while stack:  # no recursion: a long chain of conditions must not exhaust the stack
         parent, value = stack.pop()
-        for child in reversed(children.get(parent, [])):
+        for child in reversed(store.conditionals_of(parent)):
             if child.resolution is not None:
                 continue
             if value is not None and child.condition.outcome == value:
@@ -151,12 +141,11 @@ def _cascade(store: Store, qid: str, outcome: Any, plan: dict[str, list[Change]]
 
 def _reopen_cascade(store: Store, qid: str, plan: dict[str, list[Change]], *, reason: str) -> list[str]:
     """Withdraw the annulments that ``qid``'s resolution cascaded (and theirs, in turn)."""
-    children = _children(store)
     reopened = []
     stack = [qid]
     while stack:
         parent = stack.pop()
-        for child in children.get(parent, []):
+        for child in store.conditionals_of(parent):
             r = child.resolution
             if r is not None and r.status == "annulled" and r.cascaded_from == parent:
                 _add(plan, child.id, _withdraw_change(f"condition reopened: '{parent}' was unresolved: {reason}"))

@@ -20,12 +20,12 @@ parsed a second time, into nodes with line numbers, only when it has a problem t
 
 from __future__ import annotations
 
-import contextlib
+import collections
+import dataclasses
 import datetime as dt
 import functools
-import gc
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,11 +34,28 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from . import _cache, checks
+from .files import (
+    JOURNAL_NAME,
+    LOCK_NAME,
+    MAX_RECORD_BYTES,
+    STORE_MARKER,
+    CheckedStore,
+    check_store,
+    interrupted_edit,
+    is_store,
+    memo_key,
+    no_cyclic_gc,
+    read_record,
+    read_record_bytes,
+    record_files,
+    unsafe_name,
+)
 from .problems import Finding, Loc, Problem, StoreError, field_name, shorten
 from .records import SLUG_MESSAGE, Forecaster, Question, Source, is_slug
 
-__all__ = ["Store", "load_store", "default_store_path", "parse_yaml", "locate", "dump_record", "is_store",
-           "RecordSyntaxError"]
+__all__ = ["Store", "load_store", "check_store", "CheckedStore", "default_store_path", "parse_yaml", "locate",
+           "dump_record", "is_store", "RecordSyntaxError", "LOCK_NAME", "JOURNAL_NAME", "STORE_MARKER",
+           "MAX_RECORD_BYTES", "read_record_bytes"]
 
 try:
     _BaseLoader = yaml.CSafeLoader
@@ -46,8 +63,6 @@ except AttributeError:  # PyYAML built without libyaml
     _BaseLoader = yaml.SafeLoader  # type: ignore[misc]
 
 STORE_ENV = "FORECASTBOOK_STORE"
-LOCK_NAME = ".forecastbook.lock"
-JOURNAL_NAME = ".forecastbook-journal.json"
 SPECIAL_FOLDERS = {"sources": Source, "forecasters": Forecaster}
 
 
@@ -264,6 +279,7 @@ class Store:
     # what the cache holds of each question's file, when read through it (see _cache)
     _cached: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _cache: Any = field(default=None, repr=False, compare=False)
+    _key: bytes | None = field(default=None, repr=False, compare=False)  # hash of every file (see _cache)
 
     @property
     def errors(self) -> list[Problem]:
@@ -287,6 +303,8 @@ class Store:
 
     def conditionals_of(self, qid: str) -> list[Question]:
         """Questions whose condition names ``qid``, sorted by id."""
+        if isinstance(self.questions, _CachedRecords):  # the cache's index knows them
+            return [self.questions[c] for c in sorted(self.questions.children.get(qid, ()))]
         return sorted((q for q in self.questions.values() if q.condition and q.condition.question == qid),
                       key=lambda q: q.id)
 
@@ -299,8 +317,7 @@ class Store:
         known = self._locations(qid)
         if finding.loc not in known:
             known[finding.loc] = locate(path.read_text(encoding="utf-8"), finding.loc)
-            if self._cache is not None:
-                self._cache.changed = True
+            self._learnt(qid)
         line, col = known[finding.loc]
         return Problem(str(path), line, col, finding.severity, field_name(_strip_key(finding.loc)), finding.message)
 
@@ -321,13 +338,36 @@ class Store:
                 f = found[k][1]
                 if f.loc not in known:
                     known[f.loc] = locate(text, f.loc)
-                    learnt = True
+                    learnt = self._learnt(qid) or learnt
                 line, col = known[f.loc]
                 placed[k] = Problem(str(path), line, col, f.severity, field_name(_strip_key(f.loc)), f.message)
-        if learnt and self._cache is not None:
-            self._cache.changed = True
+        if learnt:
             self._cache.save()
         return placed  # type: ignore[return-value]
+
+    def _learnt(self, qid: str) -> bool:
+        """Keep in the cache that a field of ``qid``'s file was placed."""
+        entry = self._cached.get(qid)
+        if self._cache is None or entry is None:
+            return False
+        self._cache.touch(entry)
+        return True
+
+    def memoised(self, what: str, compute: Callable[[], list[Problem]]) -> list[Problem]:
+        """``compute()``, or what it gave before on this very store (every file the same)
+        and this day, as kept in the cache."""
+        if self._cache is None or self._key is None:
+            return compute()
+        key = memo_key(self._key, self.root)
+        kept = self._cache.memo(what, key)
+        if kept is not None:
+            return [Problem(*p) for p in kept]
+        found = compute()
+        if found is None:  # only asking
+            return None  # type: ignore[return-value]
+        self._cache.set_memo(what, key, [dataclasses.astuple(p) for p in found])
+        self._cache.save()
+        return found
 
     def _locations(self, qid: str) -> dict:
         """Where fields of ``qid``'s file were placed before (kept in the cache, whose
@@ -362,7 +402,7 @@ class _FileReader:
         self._raw: bytes | None = None
 
     def _read_bytes(self) -> tuple[bytes | None, os.stat_result | None]:
-        raw, why, st = _read_record(self.path)
+        raw, why, st = read_record(self.path)
         if why is not None:
             self.problems.append(Problem(self.shown, 1, 1, "error", "(file)", why))
         return raw, st
@@ -404,7 +444,7 @@ class _FileReader:
         if self.entry is not None and cache is not None:
             self.entry.checked_on = today
             self.entry.checks = tuple((p.line, p.col, p.severity, p.field, p.message) for p in self.problems[first:])
-            cache.changed = True
+            cache.touch(self.entry)
 
     def _parse(self, raw: bytes, model: type[BaseModel]) -> BaseModel | None:
         try:
@@ -451,123 +491,152 @@ class _FileReader:
         return None if duplicates else record
 
 
-MAX_RECORD_BYTES = 10 * 1024 * 1024
-
-
-def _read_record_bytes(path: Path) -> tuple[bytes | None, str | None]:
-    """The bytes of a record file, or why it cannot be one: only regular files (not a
-    link, a FIFO or a device) of at most 10 MB are read."""
-    raw, why, _ = _read_record(path)
-    return raw, why
-
-
-def _read_record(path: Path) -> tuple[bytes | None, str | None, os.stat_result | None]:
-    """:func:`_read_record_bytes`, with the file's status taken before it was read."""
-    import stat
-
-    try:
-        st = os.lstat(path)
-    except OSError as exc:
-        return None, f"cannot be read: {exc.strerror}", None
-    if stat.S_ISLNK(st.st_mode):
-        return None, "is a symbolic link: records are regular files (links are neither read nor edited)", st
-    if not stat.S_ISREG(st.st_mode):
-        return None, "is not a regular file (a FIFO, device or socket): not read", st
-    if st.st_size > MAX_RECORD_BYTES:
-        return None, f"is {st.st_size} bytes, over the 10 MB a record may have: not read", st
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_RECORD_BYTES + 1)
-    except OSError as exc:
-        return None, f"cannot be read: {exc.strerror}", st
-    if len(raw) > MAX_RECORD_BYTES:
-        return None, "grew past the 10 MB a record may have while being read: not read", st
-    return raw, None, st
-
-
 def _strip_key(loc: Loc) -> Loc:
     return tuple(p for p in loc if p != "[key]")
 
 
-def _record_files(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, type[BaseModel]]]:
-    """Every record file below ``root``; what cannot be read, or is not a record, goes to
-    ``problems`` (never skipped in silence). Names starting with '.' are the tool's own
-    (the lock, the journal) or hidden, and are passed over."""
-    def unreadable(exc: OSError) -> None:
-        problems.append(Problem(str(exc.filename or root), 1, 1, "error", "(file)",
-                                f"folder cannot be read: {exc.strerror}"))
-
-    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
-        here = Path(dirpath)
-        for name in sorted(dirnames):
-            if not name.startswith(".") and (here / name).is_symlink():
-                problems.append(Problem(str(here / name), 1, 1, "error", "(file)",
-                                        "is a symbolic link to a folder: records are read from the store itself"))
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not (here / d).is_symlink())
-        rel = here.relative_to(root)
-        model = SPECIAL_FOLDERS.get(rel.parts[0], Question) if rel.parts else Question
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            path = here / name
-            if name.endswith((".yaml", ".yml")):
-                yield path, model
-            elif name.lower().endswith((".yaml", ".yml")):
-                problems.append(Problem(str(path), 1, 1, "error", "(file)",
-                                        "record files end in lowercase .yaml: rename it, or it is not read"))
-            elif name.lower() not in _NOT_RECORDS:
-                problems.append(Problem(str(path), 1, 1, "warning", "(file)",
-                                        "not a record (only .yaml files are): ignored"))
+_MODELS = {"question": Question, "source": Source, "forecaster": Forecaster}
 
 
-_NOT_RECORDS = {"readme.md", "readme", "readme.txt", ".gitkeep", "license"}
+class _CachedRecords(Mapping):
+    """Records of one kind, each read from the cache when first asked for: an edit's view
+    of a large store touches only the records the edit can affect."""
+
+    def __init__(self, cache: _cache.RecordCache, root: Path, rows: dict[str, _cache.Row]):
+        self.cache, self.root, self.rows = cache, root, rows  # id -> the cache's index row
+        self.loaded: dict[str, BaseModel] = {}
+        self.children: dict[str, list[str]] = {}
+        for rid, row in rows.items():
+            if row.parent is not None:
+                self.children.setdefault(row.parent, []).append(rid)
+
+    def __getitem__(self, rid: str) -> BaseModel:
+        if rid not in self.loaded:
+            row = self.rows[rid]
+            path = self.root / row.name
+            entry = self.cache.get(row.name, os.lstat(path), None)
+            if entry is None or entry.record is None:
+                raise StaleCacheError(path)
+            self.loaded[rid] = entry.record
+        return self.loaded[rid]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __contains__(self, rid: object) -> bool:
+        return rid in self.rows
 
 
-@contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a store is built: the records hold no
-    reference cycles, and collections triggered by the many allocations of a large store
-    would otherwise cost about a fifth of the load."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+class _Paths(Mapping):
+    """Question id -> its file, joined when asked for."""
+
+    def __init__(self, root: Path, rows: dict[str, _cache.Row]):
+        self.root, self.rows = root, rows
+
+    def __getitem__(self, qid: str) -> Path:
+        return self.root / self.rows[qid].name
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
-STORE_MARKER = ".forecastbook-store"
+class StaleCacheError(RuntimeError):
+    """A file changed between an edit's look at the cache and its reading of the file."""
 
 
-def is_store(root: Path) -> bool:
-    """A folder says it is a store by having ``forecasters/`` or ``sources/`` (or an empty
-    ``.forecastbook-store`` file): ``--store /`` must not walk the whole file system."""
-    return any((root / name).is_dir() and not (root / name).is_symlink() for name in SPECIAL_FOLDERS) \
-        or (root / STORE_MARKER).is_file()
-
-
-def _interrupted_edit(root: Path) -> Problem | None:
-    """A journal left by an edit that was killed (one that a running edit holds is not)."""
-    import fcntl
-
-    journal = root / JOURNAL_NAME
-    if not journal.exists():
+def edit_view(root: Path) -> Store | None:
+    """The store at ``root`` as an edit sees it, from the cache's index alone, when every
+    file is where, as large and as old (``mtime_ns``) as when it was cached, and the store
+    was checked today and had no error; None otherwise (the edit then reads the whole
+    store, which lists any error). Records are read from the cache only when asked for.
+    Like git's index, this trusts a file's size and ``mtime_ns`` for the files the edit
+    does not read; the files it edits are read and checked again.
+    """
+    if not _cache.enabled() or not root.is_dir() or not is_store(root):
         return None
+    with no_cyclic_gc():
+        cache = _cache.RecordCache(root, full=False)
+        index = cache.index()
+        if not index:
+            return None
+        store = Store(root=root, _cache=cache)
+        rows: dict[str, dict[str, _cache.Row]] = {"question": {}, "source": {}, "forecaster": {}}
+        digests = []
+        for f in record_files(root, store.problems):
+            row = index.get(f.name)
+            try:
+                st = os.lstat(f.path)
+            except OSError:
+                return None
+            if row is None or row.size != st.st_size or row.mtime_ns != st.st_mtime_ns \
+                    or row.kind not in ("", f.kind) or f.stem in rows[f.kind]:
+                return None
+            if row.kind:
+                rows[f.kind][f.stem] = row
+            digests.append((row.name, row.digest))
+        if len(digests) != len(index):
+            return None
+        store._key = _cache.store_key(digests)
+        today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+        if any(row.errors or (row.kind == "question" and row.checked_on != today) for row in index.values()):
+            return None  # errors are listed by a full reading; checks of another day are redone
+        references = cache.memo("references", memo_key(store._key, root))
+        if references is None or any(p[3] == "error" for p in references):
+            return None
+        store.questions = _CachedRecords(cache, root, rows["question"])  # type: ignore[assignment]
+        store.sources = _CachedRecords(cache, root, rows["source"])  # type: ignore[assignment]
+        store.forecasters = _CachedRecords(cache, root, rows["forecaster"])  # type: ignore[assignment]
+        store.paths = _Paths(root, rows["question"])  # type: ignore[assignment]
+        return store
+
+
+def after_edit(store: Store, texts: dict[str, str]) -> None:
+    """Keep the cache true after an edit wrote ``texts`` (question id -> the new text of
+    its file): those files' rows, and the problems between records, which an edit that
+    changes no id, kind, outcome list or condition changes only in the files it wrote.
+    Whatever cannot be kept is left for the next reading to find (the cache is never the
+    truth: a failure here only costs time, and is logged at debug level)."""
+    cache = store._cache
+    if cache is None or store._key is None:
+        return
     try:
-        fd = os.open(root / LOCK_NAME, os.O_RDONLY)
-    except OSError:
-        fd = None
-    if fd is not None:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return None  # an edit is running right now and holds its journal
-        finally:
-            os.close(fd)
-    return Problem(str(journal), 1, 1, "error", "(store)",
-                   "an edit was interrupted before all its files were written; "
-                   "run `forecastbook repair` (or any edit command) to complete or undo it")
+        _keep_after_edit(store, cache, texts)
+    except Exception as exc:  # noqa: BLE001
+        _cache.log.debug("cache of %s not kept after an edit (%s)", store.root, exc)
+
+
+def _keep_after_edit(store: Store, cache: _cache.RecordCache, texts: dict[str, str]) -> None:
+    kept = cache.memo("references", memo_key(store._key, store.root))
+    if kept is None:
+        return
+    written = {str(store.paths[qid]) for qid in texts}
+    reference_problems = [p for p in kept if p[0] not in written]
+    digests = {name: row.digest for name, row in cache.index().items()}
+    records = {}
+    for qid in texts:
+        path = store.paths[qid]
+        reader = _FileReader(path, str(path.relative_to(store.root)))
+        record = reader.read(Question, cache)
+        if not isinstance(record, Question) or reader.entry is None:
+            return
+        reader.check(record, cache)
+        digests[reader.name] = reader.entry.digest
+        records[qid] = record
+    lookup = collections.ChainMap(records, store.questions)
+    for qid, f in checks.check_references(lookup, sources=store.sources, forecasters=store.forecasters,
+                                          only=records):
+        line, col = locate(texts[qid].removeprefix("\ufeff"), f.loc)
+        reference_problems.append((str(store.paths[qid]), line, col, f.severity,
+                                   field_name(_strip_key(f.loc)), f.message))
+    store._key = _cache.store_key(list(digests.items()))
+    cache.set_memo("references", memo_key(store._key, store.root), reference_problems)
+    cache.save()
 
 
 def load_store(root: str | os.PathLike[str] | None = None, *, cache: bool | None = None) -> Store:
@@ -578,7 +647,7 @@ def load_store(root: str | os.PathLike[str] | None = None, *, cache: bool | None
     by default unless ``--no-cache`` or ``FORECASTBOOK_NO_CACHE`` says not to. The store
     and its problems are the same either way.
     """
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         return _load_store(Path(root) if root is not None else default_store_path(),
                            _cache.enabled() if cache is None else cache)
 
@@ -593,19 +662,25 @@ def _load_store(root: Path, use_cache: bool = False) -> Store:
                                       "not a store: a store has a forecasters/ or sources/ folder (or a "
                                       f"{STORE_MARKER} file); refusing to read every file below it"))
         return store
-    interrupted = _interrupted_edit(root)
+    interrupted = interrupted_edit(root)
     if interrupted is not None:
         store.problems.append(interrupted)
     first_seen: dict[tuple[type[BaseModel], str], Path] = {}
     cache = _cache.RecordCache(root) if use_cache else None
-    for path, model in _record_files(root, store.problems):
-        stem = path.stem
+    digests: list[tuple[str, bytes]] | None = [] if cache is not None else None  # of every file, for the memos
+    for f in record_files(root, store.problems):
+        model, stem = _MODELS[f.kind], f.stem
         if not is_slug(stem):
-            store.problems.append(Problem(str(path), 1, 1, "error", "(file)",
-                                          f"file name '{stem}' is not a safe id (a lowercase slug of a-z, 0-9 and '-')"))
+            store.problems.append(unsafe_name(f.path))
             continue
-        reader = _FileReader(path, str(path.relative_to(root)))
+        path = Path(f.path)
+        reader = _FileReader(path, f.name)
         record = reader.read(model, cache)
+        if digests is not None:
+            if reader.entry is None and reader._raw is not None:  # read, but not kept in the cache
+                digests = None
+            else:
+                digests.append((reader.name, reader.entry.digest if reader.entry is not None else b""))
         earlier = first_seen.setdefault((model, stem), path)
         if earlier != path:
             reader.add([Finding(("id",), f"duplicate id: '{stem}' is also {earlier}")])
@@ -621,10 +696,14 @@ def _load_store(root: Path, use_cache: bool = False) -> Store:
             store.forecasters[stem] = record
         store.problems.extend(reader.problems)
     store._cache = cache
+    if cache is not None and digests is not None:
+        store._key = _cache.store_key(digests)
     question_files = [stem for (model, stem) in first_seen if model is Question]
-    for qid, finding in checks.check_references(store.questions, sources=store.sources,
-                                                forecasters=store.forecasters, question_files=question_files):
-        store.problems.append(store.locate(qid, finding))
+
+    def references() -> list[Problem]:
+        return [store.locate(qid, finding) for qid, finding in checks.check_references(
+            store.questions, sources=store.sources, forecasters=store.forecasters, question_files=question_files)]
+    store.problems.extend(store.memoised("references", references))
     store.problems.sort(key=lambda p: (p.path, p.line, p.col))
     if cache is not None:
         cache.save()

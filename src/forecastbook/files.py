@@ -1,0 +1,245 @@
+"""The files of a store: which are records, how one is read safely, and what
+``validate`` reports of an unchanged store, all without building a record (this module
+imports neither pydantic nor PyYAML: a check answered from the cache stays cheap).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import gc
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from . import _cache
+from .problems import Problem
+
+__all__ = ["CheckedStore", "check_store", "is_store", "is_slug", "record_files", "read_record",
+           "LOCK_NAME", "JOURNAL_NAME", "STORE_MARKER", "FOLDER_KINDS", "MAX_RECORD_BYTES"]
+
+LOCK_NAME = ".forecastbook.lock"
+JOURNAL_NAME = ".forecastbook-journal.json"
+FOLDER_KINDS = {"sources": "source", "forecasters": "forecaster"}  # every other folder holds questions
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")  # used with fullmatch: Python's $ would allow a final newline
+
+
+def is_slug(value: str) -> bool:
+    """Whether ``value`` is a safe id: it can never name a path outside the store.
+
+    >>> is_slug("trump-visit-2026"), is_slug("../etc/passwd"), is_slug("Upper"), is_slug("a\\n")
+    (True, False, False, False)
+    """
+    return len(value) <= 80 and _SLUG.fullmatch(value) is not None
+
+
+def memo_key(key: bytes, root: Path) -> bytes:
+    """What a store-wide finding is kept under: the hash of every file, the store's path
+    as given (findings name their files by it) and the day (some checks depend on it)."""
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    return _cache.digest(b"\0".join([key, str(root).encode("utf-8", "surrogateescape"), today.encode()]))
+
+
+MAX_RECORD_BYTES = 10 * 1024 * 1024
+
+
+def read_record_bytes(path: Path) -> tuple[bytes | None, str | None]:
+    """The bytes of a record file, or why it cannot be one: only regular files (not a
+    link, a FIFO or a device) of at most 10 MB are read."""
+    raw, why, _ = read_record(path)
+    return raw, why
+
+
+def read_record(path: Path) -> tuple[bytes | None, str | None, os.stat_result | None]:
+    """:func:`read_record_bytes`, with the file's status taken before it was read."""
+    import stat
+
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        return None, f"cannot be read: {exc.strerror}", None
+    if stat.S_ISLNK(st.st_mode):
+        return None, "is a symbolic link: records are regular files (links are neither read nor edited)", st
+    if not stat.S_ISREG(st.st_mode):
+        return None, "is not a regular file (a FIFO, device or socket): not read", st
+    if st.st_size > MAX_RECORD_BYTES:
+        return None, f"is {st.st_size} bytes, over the 10 MB a record may have: not read", st
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_RECORD_BYTES + 1)
+    except OSError as exc:
+        return None, f"cannot be read: {exc.strerror}", st
+    if len(raw) > MAX_RECORD_BYTES:
+        return None, "grew past the 10 MB a record may have while being read: not read", st
+    return raw, None, st
+
+class RecordFile(NamedTuple):
+    """A record file found below a store."""
+
+    path: str  # as problems name it: the store's path and ``name``, as pathlib joins them
+    name: str  # the path below the store (the cache's key)
+    stem: str  # the record's id, if it is a safe one
+    kind: str  # "question", "source" or "forecaster"
+
+
+def record_files(root: Path, problems: list[Problem]) -> Iterator[RecordFile]:
+    """Every record file below ``root``; what cannot be read, or is not a record, goes to
+    ``problems`` (never skipped in silence). Names starting with '.' are the tool's own
+    (the lock, the journal) or hidden, and are passed over. Paths are built as strings:
+    on a large store, pathlib's joins cost more than the walk."""
+    def unreadable(exc: OSError) -> None:
+        problems.append(Problem(str(exc.filename or root), 1, 1, "error", "(file)",
+                                f"folder cannot be read: {exc.strerror}"))
+
+    base = os.fspath(root)
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
+        here = dirpath[2:] if base == "." and dirpath.startswith("./") else "" if dirpath == "." else dirpath
+        rel = here if base == "." else here[len(base) + (not base.endswith(os.sep)):]
+        for name in sorted(dirnames):
+            if not name.startswith(".") and os.path.islink(os.path.join(dirpath, name)):
+                problems.append(Problem(_join(here, name), 1, 1, "error", "(file)",
+                                        "is a symbolic link to a folder: records are read from the store itself"))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not os.path.islink(os.path.join(dirpath, d)))
+        kind = FOLDER_KINDS.get(rel.split(os.sep, 1)[0], "question") if rel else "question"
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            if name.endswith((".yaml", ".yml")):
+                yield RecordFile(_join(here, name), _join(rel, name), name.rsplit(".", 1)[0], kind)
+            elif name.lower().endswith((".yaml", ".yml")):
+                problems.append(Problem(_join(here, name), 1, 1, "error", "(file)",
+                                        "record files end in lowercase .yaml: rename it, or it is not read"))
+            elif name.lower() not in _NOT_RECORDS:
+                problems.append(Problem(_join(here, name), 1, 1, "warning", "(file)",
+                                        "not a record (only .yaml files are): ignored"))
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}{'' if folder.endswith(os.sep) else os.sep}{name}" if folder else name
+
+
+_NOT_RECORDS = {"readme.md", "readme", "readme.txt", ".gitkeep", "license"}
+
+@contextlib.contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a store is built: the records hold no
+    reference cycles, and collections triggered by the many allocations of a large store
+    would otherwise cost about a fifth of the load."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+STORE_MARKER = ".forecastbook-store"
+
+
+def is_store(root: Path) -> bool:
+    """A folder says it is a store by having ``forecasters/`` or ``sources/`` (or an empty
+    ``.forecastbook-store`` file): ``--store /`` must not walk the whole file system."""
+    return any((root / name).is_dir() and not (root / name).is_symlink() for name in FOLDER_KINDS) \
+        or (root / STORE_MARKER).is_file()
+
+
+def interrupted_edit(root: Path) -> Problem | None:
+    """A journal left by an edit that was killed (one that a running edit holds is not)."""
+    import fcntl
+
+    journal = root / JOURNAL_NAME
+    if not journal.exists():
+        return None
+    try:
+        fd = os.open(root / LOCK_NAME, os.O_RDONLY)
+    except OSError:
+        fd = None
+    if fd is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return None  # an edit is running right now and holds its journal
+        finally:
+            os.close(fd)
+    return Problem(str(journal), 1, 1, "error", "(store)",
+                   "an edit was interrupted before all its files were written; "
+                   "run `forecastbook repair` (or any edit command) to complete or undo it")
+
+def unsafe_name(path: str) -> Problem:
+    stem = os.path.basename(path).rsplit(".", 1)[0]
+    return Problem(path, 1, 1, "error", "(file)",
+                   f"file name '{stem}' is not a safe id (a lowercase slug of a-z, 0-9 and '-')")
+
+@dataclass
+class CheckedStore:
+    """What ``validate`` reports of a store: every problem and how many records it has."""
+
+    problems: list[Problem]
+    questions: int
+    forecasters: int
+    sources: int
+
+
+def check_store(root: str | os.PathLike[str], *, cache: bool | None = None) -> CheckedStore:
+    """Every problem of the store at ``root``, coherence warnings and lints included.
+
+    On a store whose every file is as it was when last checked (the same bytes), on the
+    same day, the answer comes from the cache without building a record.
+    """
+    root = Path(root)
+    if _cache.enabled() if cache is None else cache:
+        with no_cyclic_gc():
+            kept = _check_from_cache(root)
+        if kept is not None:
+            return kept
+    from . import coherence
+    from .store import load_store
+
+    store = load_store(root, cache=cache)
+    found = sorted([*store.problems, *coherence.problems(store)], key=lambda p: (p.path, p.line, p.col))
+    return CheckedStore(found, len(store.questions), len(store.forecasters), len(store.sources))
+
+
+def _check_from_cache(root: Path) -> CheckedStore | None:
+    """:func:`check_store` from the cache alone, or None when any file is not as cached."""
+    if not root.is_dir() or not is_store(root):
+        return None
+    cache = _cache.RecordCache(root, records=False)
+    problems: list[Problem] = []
+    interrupted = interrupted_edit(root)
+    if interrupted is not None:
+        problems.append(interrupted)
+    today = dt.datetime.now(dt.timezone.utc).date()
+    digests: list[tuple[str, bytes]] = []
+    counts = {"question": 0, "forecaster": 0, "source": 0}
+    stems: set[tuple[str, str]] = set()
+    for f in record_files(root, problems):
+        if not is_slug(f.stem):
+            problems.append(unsafe_name(f.path))
+            continue
+        if (f.kind, f.stem) in stems:
+            return None  # a duplicate id, placed in the text: found by a full reading
+        stems.add((f.kind, f.stem))
+        raw, why, st = read_record(f.path)
+        if why is not None:
+            problems.append(Problem(f.path, 1, 1, "error", "(file)", why))
+            digests.append((f.name, b""))
+            continue
+        entry = cache.get(f.name, st, raw)
+        if entry is None or (entry.kind == "question" and entry.checked_on != today):
+            return None
+        problems.extend(Problem(f.path, *p) for p in entry.problems)
+        problems.extend(Problem(f.path, *p) for p in entry.checks)
+        if entry.kind in counts:
+            counts[entry.kind] += 1
+        digests.append((f.name, entry.digest))
+    key = _cache.store_key(digests)
+    kept = [cache.memo(what, memo_key(key, root)) for what in ("references", "coherence")]
+    if any(k is None for k in kept):
+        return None
+    kept = [[Problem(*p) for p in k] for k in kept]
+    found = sorted([*problems, *kept[0], *kept[1]], key=lambda p: (p.path, p.line, p.col))
+    return CheckedStore(found, counts["question"], counts["forecaster"], counts["source"])

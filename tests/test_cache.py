@@ -302,3 +302,25 @@ def test_a_file_changing_under_the_edit_makes_it_read_the_whole_store(tmp_path, 
     resolve_talks(root)
     assert len(full_readings) == 1
     same_store(load_store(root), load_store(root, cache=False))
+
+
+# --- a store read once by the report, handed to its notebooks ------------------------------
+
+def test_a_snapshot_hands_the_notebooks_the_store_the_command_read(tmp_path, monkeypatch, parsed):
+    root = tmp_path / "s"
+    shutil.copytree(FORECASTS, root, ignore=shutil.ignore_patterns(".cache"))
+    monkeypatch.chdir(tmp_path)
+    read = load_store(Path("s"))  # as the command reads it: the path as given
+    snapshot = tmp_path / "stores.pickle"
+    assert _cache.write_snapshot(snapshot, {str(root.resolve()): read.moved_to(root.resolve())})
+    monkeypatch.setenv(_cache.SNAPSHOT_ENV, str(snapshot))
+    parsed.clear()
+    handed = load_store(root.resolve())  # as a notebook asks for it
+    assert parsed == []
+    monkeypatch.delenv(_cache.SNAPSHOT_ENV)
+    same_store(handed, load_store(root.resolve(), cache=False))
+    # another user's snapshot, or a damaged one, is not used
+    monkeypatch.setenv(_cache.SNAPSHOT_ENV, str(snapshot))
+    snapshot.write_bytes(b"x" + snapshot.read_bytes()[1:])
+    assert _cache.read_snapshot(root.resolve()) is None
+    same_store(load_store(root.resolve()), handed)  # read from the files (through the cache) instead

@@ -33,9 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RecordCache", "Entry", "Row", "enabled", "NO_CACHE_ENV", "CACHE_FILE", "store_key"]
+__all__ = ["RecordCache", "Entry", "Row", "enabled", "NO_CACHE_ENV", "CACHE_FILE", "store_key", "SNAPSHOT_ENV",
+           "write_snapshot", "read_snapshot"]
 
 NO_CACHE_ENV = "FORECASTBOOK_NO_CACHE"
+SNAPSHOT_ENV = "FORECASTBOOK_SNAPSHOT"  # stores a command read once, for the notebooks it runs
 CACHE_FILE = Path(".cache") / "forecastbook.sqlite"
 FORMAT = 2
 log = logging.getLogger("forecastbook.cache")
@@ -386,3 +388,39 @@ class RecordCache:
         if self.db is not None:
             self.db.close()
             self.db = None
+
+
+def _snapshot_mac(key: bytes, body: bytes) -> bytes:
+    return hashlib.blake2b(body, key=key, digest_size=32, person=b"fb-snapshot").digest()
+
+
+def write_snapshot(path: Path, stores: dict[str, Any]) -> bool:
+    """Keep ``stores`` (resolved store path -> Store) in ``path`` for the notebooks a
+    command runs, so that they do not read the stores again; False if it cannot."""
+    key = _key()
+    if key is None:
+        return False
+    body = pickle.dumps(stores, protocol=pickle.HIGHEST_PROTOCOL)
+    path.write_bytes(_snapshot_mac(key, body) + body)
+    return True
+
+
+def read_snapshot(root: Path) -> Any:
+    """The store at ``root`` from the snapshot ``FORECASTBOOK_SNAPSHOT`` names, or None."""
+    where = os.environ.get(SNAPSHOT_ENV)
+    key = _key() if where else None
+    if key is None:
+        return None
+    try:
+        data = Path(where).read_bytes()
+    except OSError as exc:
+        log.debug("snapshot %s not read (%s)", where, exc)
+        return None
+    if not hmac.compare_digest(data[:32], _snapshot_mac(key, data[32:])):
+        log.debug("snapshot %s is not one this user wrote: not used", where)
+        return None
+    try:
+        return pickle.loads(data[32:]).get(str(root.resolve()))
+    except Exception as exc:  # noqa: BLE001
+        log.debug("snapshot %s cannot be read (%s)", where, exc)
+        return None

@@ -657,8 +657,9 @@ def report(store_path: Path, as_of: dt.date | None, out: Path, notebooks_dir: Pa
     try:
         from .display import is_simulated
 
+        read = {store_path: store, **({demo: load_store(demo)} if demo is not None else {})}  # once per run
         index = write_report(store_path, as_of=as_of, out=out, notebooks_dir=notebooks_dir, summary=summary,
-                             seed=seed, demo=demo, simulated=is_simulated(store), progress=_echo)
+                             seed=seed, demo=demo, simulated=is_simulated(store), progress=_echo, read=read)
     except ReportError as exc:
         raise click.ClickException(f"the report was not written: {exc}") from None
     _echo(f"report written: {index}")

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+from . import _cache
 
 NOTEBOOKS = ("article", "scoreboard", "calibration")
 # The date the committed notebook outputs are made for: the test run (nbval) and
@@ -34,9 +38,6 @@ def inject_parameters(nb, params: dict) -> None:  # noqa: ANN001
 
 
 def _kernel_manager_class():  # noqa: ANN202
-    import os
-    import tempfile
-
     from jupyter_client.manager import KernelManager
     from traitlets import CaselessStrEnum, default
 
@@ -153,13 +154,33 @@ def _page(title: str, body: str) -> str:
 
 def write_report(store: Path, *, as_of: dt.date, out: Path, notebooks_dir: Path, summary: str, seed: int = 0,
                  demo: Path | None = None, simulated: bool = False,
-                 progress: Callable[[str], None] = lambda message: None) -> Path:
+                 progress: Callable[[str], None] = lambda message: None, read: dict | None = None) -> Path:
     """Execute each notebook on ``store`` and write ``out/<name>.html`` and ``out/index.html``.
 
     With ``demo`` (a simulated store), the scoreboard and calibration pages are also made
     for it, as ``out/simulated-<name>.html``, and the store's own pages link to them where
-    too few outcomes are known to show a curve.
+    too few outcomes are known to show a curve. ``read``: the stores already read (path
+    -> Store), handed to the notebooks instead of being read again by each.
     """
+    with tempfile.TemporaryDirectory(prefix="forecastbook-report-") as tmp:
+        snapshot = Path(tmp) / "stores.pickle"
+        stores = {str(Path(p).resolve()): s.moved_to(Path(p).resolve()) for p, s in (read or {}).items()}
+        handed = bool(stores) and _cache.write_snapshot(snapshot, stores)
+        before = os.environ.get(_cache.SNAPSHOT_ENV)
+        if handed:
+            os.environ[_cache.SNAPSHOT_ENV] = str(snapshot)
+        try:
+            return _write_report(store, as_of=as_of, out=out, notebooks_dir=notebooks_dir, summary=summary,
+                                 seed=seed, demo=demo, simulated=simulated, progress=progress)
+        finally:
+            if before is None:
+                os.environ.pop(_cache.SNAPSHOT_ENV, None)
+            else:
+                os.environ[_cache.SNAPSHOT_ENV] = before
+
+
+def _write_report(store: Path, *, as_of: dt.date, out: Path, notebooks_dir: Path, summary: str, seed: int,
+                  demo: Path | None, simulated: bool, progress: Callable[[str], None]) -> Path:
     pages: dict[str, str] = {}  # every page is made before any is written: a failed run changes nothing
     runs = [(name, store, name, f"simulated-{name}.html" if demo is not None and name in DEMO_NOTEBOOKS else None)
             for name in NOTEBOOKS]
@@ -196,9 +217,6 @@ def write_report(store: Path, *, as_of: dt.date, out: Path, notebooks_dir: Path,
 
 
 def _write_pages(out: Path, pages: dict[str, str]) -> None:
-    import os
-    import tempfile
-
     out.mkdir(parents=True, exist_ok=True)
     staged = []
     try:

@@ -379,6 +379,18 @@ class Store:
             entry.locations = {}
         return entry.locations
 
+    def moved_to(self, root: Path) -> Store:
+        """This store as read from ``root``, another path to the same folder (paths in
+        problems and ``paths`` under it), without the cache: a copy to hand on."""
+        def under(path: str | Path) -> Path:
+            try:
+                return root / Path(path).relative_to(self.root)
+            except ValueError:
+                return Path(path)
+        return Store(root=root, questions=self.questions, sources=self.sources, forecasters=self.forecasters,
+                     paths={qid: under(p) for qid, p in self.paths.items()},
+                     problems=[dataclasses.replace(p, path=str(under(p.path))) for p in self.problems])
+
     def __repr__(self) -> str:
         counts: dict[str, int] = {}
         for q in self.questions.values():
@@ -647,9 +659,13 @@ def load_store(root: str | os.PathLike[str] | None = None, *, cache: bool | None
     by default unless ``--no-cache`` or ``FORECASTBOOK_NO_CACHE`` says not to. The store
     and its problems are the same either way.
     """
+    root = Path(root) if root is not None else default_store_path()
+    if os.environ.get(_cache.SNAPSHOT_ENV):  # a notebook run by a command that read the store already
+        kept = _cache.read_snapshot(root)
+        if kept is not None:
+            return kept
     with no_cyclic_gc():
-        return _load_store(Path(root) if root is not None else default_store_path(),
-                           _cache.enabled() if cache is None else cache)
+        return _load_store(root, _cache.enabled() if cache is None else cache)
 
 
 def _load_store(root: Path, use_cache: bool = False) -> Store:

@@ -1,10 +1,11 @@
 """Recall and precision of ``forecastbook capture`` on the labelled development set.
 
 The set is ``tests/capture_dev/`` (see its README for the labelling rules). Prints the
-counts per language and split; ``--split tune`` shows only the excerpts used for tuning,
+counts per language and split (``tune``: the excerpts the rules were tuned on;
+``held-out-2``: excerpts not looked at while tuning); ``--split`` shows one of them,
 ``--detail`` lists each label missed and each candidate that matched no label.
 
-Run: ``.venv/bin/python benchmarks/measure_capture.py [--split tune|held-out] [--detail]``
+Run: ``.venv/bin/python benchmarks/measure_capture.py [--split tune|held-out-2] [--detail]``
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from forecastbook.capture import find
 from forecastbook.capture._measure import Counts, counts, label_spans
 
 DEV = Path(__file__).resolve().parents[1] / "tests" / "capture_dev"
+SPLITS = ("tune", "held-out-2")
 
 
 def load(split: str | None = None) -> list[tuple[str, dict]]:
@@ -43,7 +45,7 @@ def detail(name: str, record: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--split", choices=["tune", "held-out"])
+    parser.add_argument("--split", choices=SPLITS)
     parser.add_argument("--detail", action="store_true")
     args = parser.parse_args()
     totals: dict[tuple[str, str], Counts] = {}
@@ -53,7 +55,7 @@ def main() -> None:
         if args.detail:
             detail(name, record)
     for (lang, split), c in sorted(totals.items()):
-        print(f"{lang} {split:<9} labels {c.labels:>3}  found {c.found:>3}  recall {c.recall:.2f}   "
+        print(f"{lang} {split:<10} labels {c.labels:>3}  found {c.found:>3}  recall {c.recall:.2f}   "
               f"candidates {c.candidates:>3}  matching {c.matching:>3}  precision {c.precision:.2f}")
 
 

@@ -3,7 +3,8 @@
 The set is ``tests/capture_dev/`` (see its README for the labelling rules). Prints the
 counts per language and split (``tune``: the excerpts the rules were tuned on;
 ``held-out-2``: excerpts not looked at while tuning); ``--split`` shows one of them,
-``--detail`` lists each label missed and each candidate that matched no label.
+``--detail`` lists each label missed and each candidate that matched no label. Each
+excerpt is read as written in the year of its ``published`` field.
 
 Run: ``.venv/bin/python benchmarks/measure_capture.py [--split tune|held-out-2] [--detail]``
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from forecastbook.capture import find
-from forecastbook.capture._measure import Counts, counts, label_spans
+from forecastbook.capture._measure import Counts, counts, label_spans, written_in
 
 DEV = Path(__file__).resolve().parents[1] / "tests" / "capture_dev"
 SPLITS = ("tune", "held-out-2")
@@ -34,7 +35,7 @@ def load(split: str | None = None) -> list[tuple[str, dict]]:
 
 def detail(name: str, record: dict) -> None:
     text, spans = record["text"], label_spans(record["text"], record["labels"])
-    cands = find(text, lang=record["language"])
+    cands = find(text, lang=record["language"], year=written_in(record["published"]))
     for s, e in spans:
         if not any(s < c.end and c.start < e for c in cands):
             print(f"  {name} missed: {text[s:e]}")
@@ -51,7 +52,8 @@ def main() -> None:
     totals: dict[tuple[str, str], Counts] = {}
     for name, record in load(args.split):
         key = (record["language"], record["split"])
-        totals[key] = totals.get(key, Counts(0, 0, 0, 0)) + counts(record["text"], record["labels"], lang=record["language"])
+        found = counts(record["text"], record["labels"], lang=record["language"], year=written_in(record["published"]))
+        totals[key] = totals.get(key, Counts(0, 0, 0, 0)) + found
         if args.detail:
             detail(name, record)
     for (lang, split), c in sorted(totals.items()):

@@ -929,6 +929,9 @@ def _print_candidates(found: list, fmt: str, article: Path) -> None:
 @click.argument("article", type=click.Path(path_type=Path))
 @click.option("--lang", type=click.Choice(["auto", "zh", "en"]), default="auto", show_default=True,
               help="The article's language (auto: by its share of Chinese characters).")
+@click.option("--year", type=click.IntRange(1900, 2999),
+              help="The year the article was written: a later year named in a sentence points ahead "
+                   "[default: this year].")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--source", "source_id", help="With --write: the id of the article's source record.")
 @click.option("--write", is_flag=True, help="Write a draft question per chosen candidate.")
@@ -938,8 +941,8 @@ def _print_candidates(found: list, fmt: str, article: Path) -> None:
 @click.option("--by", help="With --write: forecaster id of the author [default: the forecaster named as the "
                            "source's author].")
 @store_option
-def capture(article: Path, lang: str, fmt: str, source_id, write: bool, pick, pick_all: bool, folder, by,
-            store_path: Path) -> None:
+def capture(article: Path, lang: str, year: int | None, fmt: str, source_id, write: bool, pick, pick_all: bool,
+            folder, by, store_path: Path) -> None:
     """List the candidate forecast statements in ARTICLE (plain UTF-8 text), in order;
     with --write, write the chosen ones as draft questions."""
     from .capture import CaptureError, find, read_article
@@ -949,7 +952,7 @@ def capture(article: Path, lang: str, fmt: str, source_id, write: bool, pick, pi
     if write and not source_id:
         raise click.UsageError("--write needs --source ID (the article's record under sources/)")
     try:
-        found = find(read_article(article), lang=lang)
+        found = find(read_article(article), lang=lang, year=year or dt.date.today().year)
         if not write:
             _print_candidates(found, fmt, article)
             return

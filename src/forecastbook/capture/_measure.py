@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ._extract import find
 
-__all__ = ["Counts", "counts", "label_spans"]
+__all__ = ["Counts", "counts", "label_spans", "written_in"]
 
 
 @dataclass(frozen=True)
@@ -51,10 +51,20 @@ def label_spans(text: str, labels: list[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def counts(text: str, labels: list[str], *, lang: str = "auto") -> Counts:
-    """How the candidates of ``text`` match ``labels``."""
+def written_in(published: object) -> int:
+    """The year of a ``published`` field: a date, or text that starts with the year (2025-12).
+
+    >>> import datetime
+    >>> written_in("2025-12"), written_in(datetime.date(2026, 1, 28))
+    (2025, 2026)
+    """
+    return int(str(published)[:4])
+
+
+def counts(text: str, labels: list[str], *, lang: str = "auto", year: int | None = None) -> Counts:
+    """How the candidates of ``text`` (written in ``year``, if known) match ``labels``."""
     spans = label_spans(text, labels)
-    found = [(c.start, c.end) for c in find(text, lang=lang)]
+    found = [(c.start, c.end) for c in find(text, lang=lang, year=year)]
 
     def overlaps(a: tuple[int, int], others: list[tuple[int, int]]) -> bool:
         return any(a[0] < b[1] and b[0] < a[1] for b in others)

@@ -19,6 +19,8 @@ SPLITS = ("tune", "held-out-2")
 EXPECTED = {
     ("zh", "tune"): Counts(labels=38, found=37, candidates=35, matching=33),
     ("en", "tune"): Counts(labels=30, found=30, candidates=36, matching=30),
+    ("zh", "held-out-2"): Counts(labels=27, found=25, candidates=24, matching=16),
+    ("en", "held-out-2"): Counts(labels=32, found=24, candidates=24, matching=18),
 }
 
 

@@ -2,11 +2,12 @@
 
 The set is ``tests/capture_dev/`` (see its README for the labelling rules). Prints the
 counts per language and split (``tune``: the excerpts the rules were tuned on;
-``held-out-2``: excerpts not looked at while tuning); ``--split`` shows one of them,
-``--detail`` lists each label missed and each candidate that matched no label. Each
-excerpt is read as written in the year of its ``published`` field.
+``held-out-2``, ``held-out-3``: excerpts not looked at while tuning); ``--split`` shows
+one of them, ``--detail`` lists each label missed and each candidate that matched no
+label. Each excerpt is read as written on the day of its ``published`` field (or in its
+year, when the field gives only a year or a month).
 
-Run: ``.venv/bin/python benchmarks/measure_capture.py [--split tune|held-out-2] [--detail]``
+Run: ``.venv/bin/python benchmarks/measure_capture.py [--split tune|held-out-2|held-out-3] [--detail]``
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from pathlib import Path
 import yaml
 
 from forecastbook.capture import find
-from forecastbook.capture._measure import Counts, counts, label_spans, written_in
+from forecastbook.capture._measure import Counts, counts, label_spans, written_on
 
 DEV = Path(__file__).resolve().parents[1] / "tests" / "capture_dev"
-SPLITS = ("tune", "held-out-2")
+SPLITS = ("tune", "held-out-2", "held-out-3")
 
 
 def load(split: str | None = None) -> list[tuple[str, dict]]:
@@ -35,7 +36,7 @@ def load(split: str | None = None) -> list[tuple[str, dict]]:
 
 def detail(name: str, record: dict) -> None:
     text, spans = record["text"], label_spans(record["text"], record["labels"])
-    cands = find(text, lang=record["language"], year=written_in(record["published"]))
+    cands = find(text, lang=record["language"], year=written_on(record["published"]))
     for s, e in spans:
         if not any(s < c.end and c.start < e for c in cands):
             print(f"  {name} missed: {text[s:e]}")
@@ -52,7 +53,7 @@ def main() -> None:
     totals: dict[tuple[str, str], Counts] = {}
     for name, record in load(args.split):
         key = (record["language"], record["split"])
-        found = counts(record["text"], record["labels"], lang=record["language"], year=written_in(record["published"]))
+        found = counts(record["text"], record["labels"], lang=record["language"], year=written_on(record["published"]))
         totals[key] = totals.get(key, Counts(0, 0, 0, 0)) + found
         if args.detail:
             detail(name, record)

@@ -78,6 +78,23 @@ def test_a_year_after_the_year_of_writing_points_ahead():
     assert _quotes(text) == [] and _quotes(text, year=2025) == ["Growth is 2% in 2026."]
 
 
+def test_a_day_after_the_day_of_writing_points_ahead():
+    import datetime as dt
+
+    text = "The group met on February 2. It meets March 1. Tariffs rise from 1 August 2025."
+    assert _quotes(text) == [] and _quotes(text, year=2026) == []
+    assert _quotes(text, year=dt.date(2026, 2, 16)) == ["It meets March 1."]
+    assert _quotes(text, year=dt.date(2025, 7, 9)) == ["Tariffs rise from 1 August 2025."]
+    assert _quotes("2月2日开会。3月1日开会。", year=dt.date(2026, 2, 16)) == ["3月1日开会。"]
+
+
+def test_getting_ready_bracing_leaning_and_risking_point_ahead():
+    text = ("Firms are getting ready to report. Markets brace for the vote. The group is leaning toward a hike. "
+            "A cut risks pushing prices lower. The risks rose. Sales exceeded expectations in July.")
+    assert _quotes(text) == ["Firms are getting ready to report.", "Markets brace for the vote.",
+                             "The group is leaning toward a hike.", "A cut risks pushing prices lower."]
+
+
 def test_a_noun_of_forecasting_counts_with_what_it_forecasts():
     text = ("This steady prediction offers a clear signal. The consistency of this forecast is telling. "
             "Its expectation for one cut stands. Goldman forecasts two cuts. The forecasts see four cuts in 2026.")
@@ -150,6 +167,10 @@ def test_year_of_writing_defaults_to_this_year(tmp_path):
     path.write_text("Growth reaches 2% in 2099.\n", encoding="utf-8")
     assert len(json.loads(run("capture", str(path), "--format", "json").output)) == 1
     assert json.loads(run("capture", str(path), "--format", "json", "--year", "2099").output) == []
+    path.write_text("The group meets on March 1.\n", encoding="utf-8")
+    assert len(json.loads(run("capture", str(path), "--format", "json", "--date", "2026-02-16").output)) == 1
+    assert json.loads(run("capture", str(path), "--format", "json", "--date", "2026-03-02").output) == []
+    assert run("capture", str(path), "--year", "2026", "--date", "2026-02-16").exit_code != 0
 
 
 def test_csv_and_table(tmp_path):

@@ -2,8 +2,9 @@
 
 A sentence is a candidate when it holds a hedge from the verbal scale, a future word
 (将/会/预计, will/expect ...) that is not about the past (已将, was expected to), a time
-word that points ahead (明年, next year, meetings left this year) or a year after the
-year of writing (when ``year`` is given). A noun of forecasting (a projection, 这项预期)
+word that points ahead (明年, next year, meetings left this year), a year after the
+year of writing (when ``year`` is given) or a day after the day of writing (when ``year``
+is a date: "meets March 1" written on 16 February). A noun of forecasting (a projection, 这项预期)
 counts only when what is forecast follows it or the sentence names a time. Questions (a
 sentence ending in ? or ？) are left out. A sentence that ends in a colon and holds a
 marker leads in to a list: the sentences after it, up to a full stop or a blank line,
@@ -18,6 +19,7 @@ are candidates in its place. For each candidate: the first hedge that is not neg
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import asdict, dataclass
 
@@ -127,14 +129,41 @@ def _marks(lex: Lexicon, sentence: str) -> list[_Mark]:
                 out.append(_Mark("future", m.start(), m.end()))
         elif not _preceded(lex, sentence, m.start(), lex.past_before):
             out.append(_Mark("future", m.start(), m.end()))
-    return out
+    for m in lex.phrases.finditer(sentence):
+        if not _preceded(lex, sentence, m.start(), lex.past_before):
+            out.append(_Mark("future", m.start(), m.end()))
+    return sorted(out, key=lambda mark: mark.start)
 
 
-def _points_ahead(lex: Lexicon, sentence: str, year: int | None) -> bool:
-    """Whether a time word points after the time of writing (or a year after ``year``)."""
+_MONTHS = {name: k for k, name in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+                                                 "oct", "nov", "dec"), start=1)}
+
+
+def _day(m: re.Match, written: dt.date) -> dt.date | None:
+    """The day a date match names (in the year of writing unless it names a year)."""
+    month = m.group("month")
+    month_no = int(month) if month.isdigit() else _MONTHS[month[:3].lower()]
+    try:
+        return dt.date(int(m.group("year") or written.year), month_no, int(m.group("day")))
+    except ValueError:  # 31 June
+        return None
+
+
+def _points_ahead(lex: Lexicon, sentence: str, year: int | None, day: dt.date | None) -> bool:
+    """Whether a time word points after the time of writing: a year after ``year``, a
+    day after ``day``."""
     if lex.ahead.search(sentence):
         return True
-    return year is not None and any(int(y) > year for y in _YEAR.findall(sentence))
+    if year is not None and any(int(y) > year for y in _YEAR.findall(sentence)):
+        return True
+    if day is None:
+        return False
+    for pattern in lex.dates:
+        for m in pattern.finditer(sentence):
+            named = _day(m, day)
+            if named is not None and named > day:
+                return True
+    return False
 
 
 def _is_question(sentence: str) -> bool:
@@ -191,12 +220,20 @@ def _horizon(lex: Lexicon, sentence: str) -> str | None:
     return " / ".join(found) or None
 
 
-def find(text: str, *, lang: str = "auto", year: int | None = None) -> list[Candidate]:
+def find(text: str, *, lang: str = "auto", year: int | dt.date | None = None) -> list[Candidate]:
     """Every candidate forecast statement in ``text``, in order.
 
     ``lang`` is ``zh``, ``en`` or ``auto`` (see :func:`detect_language`); ``year`` is the
     year the text was written, if known: a later year named in a sentence points ahead.
+    ``year`` may be the day of writing (a date): then a later day named by month and day
+    (March 1, 3月1日) points ahead too.
+
+    >>> [c.quote for c in find("The group met on February 2. It meets March 1.", year=dt.date(2026, 2, 16))]
+    ['It meets March 1.']
     """
+    day = year if isinstance(year, dt.date) else None
+    if day is not None:
+        year = day.year
     if lang == "auto":
         lang = detect_language(text)
     lex = lexicon(lang)
@@ -210,7 +247,7 @@ def find(text: str, *, lang: str = "auto", year: int | None = None) -> list[Cand
         if _is_question(sentence):
             continue
         marks = _marks(lex, sentence)
-        if not (marks or lead_in is not None or _points_ahead(lex, sentence, year)):
+        if not (marks or lead_in is not None or _points_ahead(lex, sentence, year, day)):
             continue
         if sentence.endswith((":", "：")) and k + 1 < len(spans):
             lead_in = k

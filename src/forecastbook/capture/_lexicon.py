@@ -54,9 +54,11 @@ class Lexicon:
 
     lang: str
     markers: re.Pattern  # hedges, future words, nouns and blockers
+    phrases: re.Pattern  # future words that need a verb after them (risks sending)
     conditions: re.Pattern  # condition words and condition blockers
     horizons: re.Pattern
     ahead: re.Pattern  # time words that point after the time of writing
+    dates: tuple[re.Pattern, ...]  # a month and a day (groups month, day, year)
     noun_after: re.Pattern  # what is forecast, right after a noun of forecasting
     kinds: dict[str, str]  # lowercase word -> hedge | future | noun | blocker
     nouns: frozenset[str]  # lowercase nouns of forecasting, also those that are verbs too
@@ -122,9 +124,11 @@ def lexicon(lang: str) -> Lexicon:
     return Lexicon(
         lang=lang,
         markers=_union(marker_words, lang),
+        phrases=re.compile("|".join(f"(?:{p})" for p in data["future_phrases"][lang]) or "(?!)"),
         conditions=_union(condition_words, lang),
         horizons=re.compile("|".join(f"(?:{p})" for p in data["horizons"][lang])),
         ahead=re.compile("|".join(f"(?:{p})" for p in data["ahead"][lang])),
+        dates=tuple(re.compile(p) for p in data["dates"][lang]),
         noun_after=re.compile(rf"\s*(?:{'|'.join(after)})" if after else "(?!)"),
         kinds=kinds,
         nouns=frozenset(_key(w) for w in data["nouns"][lang]),

@@ -21,6 +21,7 @@ EXPECTED = {
     ("zh", "tune"): Counts(labels=38, found=37, candidates=35, matching=33),
     ("en", "tune"): Counts(labels=62, found=60, candidates=65, matching=54),
     ("zh", "held-out-2"): Counts(labels=27, found=25, candidates=24, matching=16),
+    ("en", "held-out-3"): Counts(labels=40, found=35, candidates=30, matching=29),
 }
 
 

@@ -1,10 +1,13 @@
 """Recall and precision of ``forecastbook capture`` on the labelled development set.
 
 The set is ``tests/capture_dev/`` (see its README for the labelling rules). Prints the
-counts per language and split; ``--split tune`` shows only the excerpts used for tuning,
-``--detail`` lists each label missed and each candidate that matched no label.
+counts per language and split (``tune``: the excerpts the rules were tuned on;
+``held-out-2``, ``held-out-3``: excerpts not looked at while tuning); ``--split`` shows
+one of them, ``--detail`` lists each label missed and each candidate that matched no
+label. Each excerpt is read as written on the day of its ``published`` field (or in its
+year, when the field gives only a year or a month).
 
-Run: ``.venv/bin/python benchmarks/measure_capture.py [--split tune|held-out] [--detail]``
+Run: ``.venv/bin/python benchmarks/measure_capture.py [--split tune|held-out-2|held-out-3] [--detail]``
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from pathlib import Path
 import yaml
 
 from forecastbook.capture import find
-from forecastbook.capture._measure import Counts, counts, label_spans
+from forecastbook.capture._measure import Counts, counts, label_spans, written_on
 
 DEV = Path(__file__).resolve().parents[1] / "tests" / "capture_dev"
+SPLITS = ("tune", "held-out-2", "held-out-3")
 
 
 def load(split: str | None = None) -> list[tuple[str, dict]]:
@@ -32,7 +36,7 @@ def load(split: str | None = None) -> list[tuple[str, dict]]:
 
 def detail(name: str, record: dict) -> None:
     text, spans = record["text"], label_spans(record["text"], record["labels"])
-    cands = find(text, lang=record["language"])
+    cands = find(text, lang=record["language"], year=written_on(record["published"]))
     for s, e in spans:
         if not any(s < c.end and c.start < e for c in cands):
             print(f"  {name} missed: {text[s:e]}")
@@ -43,17 +47,18 @@ def detail(name: str, record: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--split", choices=["tune", "held-out"])
+    parser.add_argument("--split", choices=SPLITS)
     parser.add_argument("--detail", action="store_true")
     args = parser.parse_args()
     totals: dict[tuple[str, str], Counts] = {}
     for name, record in load(args.split):
         key = (record["language"], record["split"])
-        totals[key] = totals.get(key, Counts(0, 0, 0, 0)) + counts(record["text"], record["labels"], lang=record["language"])
+        found = counts(record["text"], record["labels"], lang=record["language"], year=written_on(record["published"]))
+        totals[key] = totals.get(key, Counts(0, 0, 0, 0)) + found
         if args.detail:
             detail(name, record)
     for (lang, split), c in sorted(totals.items()):
-        print(f"{lang} {split:<9} labels {c.labels:>3}  found {c.found:>3}  recall {c.recall:.2f}   "
+        print(f"{lang} {split:<10} labels {c.labels:>3}  found {c.found:>3}  recall {c.recall:.2f}   "
               f"candidates {c.candidates:>3}  matching {c.matching:>3}  precision {c.precision:.2f}")
 
 

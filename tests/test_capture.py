@@ -61,6 +61,59 @@ def test_the_month_may_is_not_the_verb():
     assert find("Rates may rise in May.")[0].hedge == "may"
 
 
+def _quotes(text, **kwargs):
+    return [c.quote for c in find(text, **kwargs)]
+
+
+def test_time_words_that_point_ahead_make_a_candidate():
+    text = ("Two meetings are left this year. The Fed met in March. Next year's plan was set. "
+            "Rates stay high in the months ahead. Officials met ahead of the vote.")
+    assert _quotes(text) == ["Two meetings are left this year.", "Rates stay high in the months ahead."]
+    assert _quotes("去年下半年经济放缓。今年下半年经济回升。表明年轻人失业率上升。届时关税上调。") == [
+        "今年下半年经济回升。", "届时关税上调。"]
+
+
+def test_a_year_after_the_year_of_writing_points_ahead():
+    text = "Growth is 2% in 2026. Growth is 2% in 2025."
+    assert _quotes(text) == [] and _quotes(text, year=2025) == ["Growth is 2% in 2026."]
+
+
+def test_a_day_after_the_day_of_writing_points_ahead():
+    import datetime as dt
+
+    text = "The group met on February 2. It meets March 1. Tariffs rise from 1 August 2025."
+    assert _quotes(text) == [] and _quotes(text, year=2026) == []
+    assert _quotes(text, year=dt.date(2026, 2, 16)) == ["It meets March 1."]
+    assert _quotes(text, year=dt.date(2025, 7, 9)) == ["Tariffs rise from 1 August 2025."]
+    assert _quotes("2月2日开会。3月1日开会。", year=dt.date(2026, 2, 16)) == ["3月1日开会。"]
+
+
+def test_getting_ready_bracing_leaning_and_risking_point_ahead():
+    text = ("Firms are getting ready to report. Markets brace for the vote. The group is leaning toward a hike. "
+            "A cut risks pushing prices lower. The risks rose. Sales exceeded expectations in July.")
+    assert _quotes(text) == ["Firms are getting ready to report.", "Markets brace for the vote.",
+                             "The group is leaning toward a hike.", "A cut risks pushing prices lower."]
+
+
+def test_a_noun_of_forecasting_counts_with_what_it_forecasts():
+    text = ("This steady prediction offers a clear signal. The consistency of this forecast is telling. "
+            "Its expectation for one cut stands. Goldman forecasts two cuts. The forecasts see four cuts in 2026.")
+    assert _quotes(text) == ["Its expectation for one cut stands.", "Goldman forecasts two cuts.",
+                             "The forecasts see four cuts in 2026."]
+    assert _quotes("这项预期与分歧形成对比。市场对降息的预期升温。") == ["市场对降息的预期升温。"]
+
+
+def test_should_is_a_future_word_but_not_advice_or_a_mentioned_word():
+    text = 'They should lose seats. You should think carefully. But "should" is a dangerous word.'
+    assert _quotes(text) == ["They should lose seats."]
+
+
+def test_a_lead_in_with_a_colon_passes_its_marker_to_the_list():
+    text = "中值预测明确指出:\n3月将降息;\n全年累计降息50基点;\n利率落在3%。\n通胀回落了。"
+    assert _quotes(text) == ["3月将降息;", "全年累计降息50基点;", "利率落在3%。"]
+    assert _quotes("Goldman expects:\n\n- two cuts\n- one hike\n\nThe Fed met.") == ["two cuts", "one hike"]
+
+
 def test_sentences_respect_quotes_and_wrapped_lines():
     text = "瓦特指出:“我们认为会降息。但风险在于“疲软印象”。”另有人预测不变。"
     assert [text[s:e] for s, e in sentences(text)] == ["瓦特指出:“我们认为会降息。但风险在于“疲软印象”。”", "另有人预测不变。"]
@@ -107,6 +160,17 @@ def test_json_has_exactly_the_keys(tmp_path):
     assert json.loads(result.output) == [{
         "quote": "The Fed will probably cut rates next year.", "start": 0, "end": 42, "hedge": "probably",
         "band": [0.55, 0.8], "probability": 0.675, "condition": None, "horizon": "next year"}]
+
+
+def test_year_of_writing_defaults_to_this_year(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("Growth reaches 2% in 2099.\n", encoding="utf-8")
+    assert len(json.loads(run("capture", str(path), "--format", "json").output)) == 1
+    assert json.loads(run("capture", str(path), "--format", "json", "--year", "2099").output) == []
+    path.write_text("The group meets on March 1.\n", encoding="utf-8")
+    assert len(json.loads(run("capture", str(path), "--format", "json", "--date", "2026-02-16").output)) == 1
+    assert json.loads(run("capture", str(path), "--format", "json", "--date", "2026-03-02").output) == []
+    assert run("capture", str(path), "--year", "2026", "--date", "2026-02-16").exit_code != 0
 
 
 def test_csv_and_table(tmp_path):

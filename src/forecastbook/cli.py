@@ -927,6 +927,12 @@ def _print_candidates(found: list, fmt: str, article: Path) -> None:
 @click.argument("article", type=click.Path(path_type=Path))
 @click.option("--lang", type=click.Choice(["auto", "zh", "en"]), default="auto", show_default=True,
               help="The article's language (auto: by its share of Chinese characters).")
+@click.option("--year", type=click.IntRange(1900, 2999),
+              help="The year the article was written: a later year named in a sentence points ahead "
+                   "[default: this year].")
+@click.option("--date", "written", type=click.DateTime(["%Y-%m-%d"]),
+              help="The day the article was written (instead of --year): a later day named by month and "
+                   "day (March 1, 3月1日) points ahead too.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--source", "source_id", help="With --write: the id of the article's source record.")
 @click.option("--write", is_flag=True, help="Write a draft question per chosen candidate.")
@@ -936,8 +942,8 @@ def _print_candidates(found: list, fmt: str, article: Path) -> None:
 @click.option("--by", help="With --write: forecaster id of the author [default: the forecaster named as the "
                            "source's author].")
 @store_option
-def capture(article: Path, lang: str, fmt: str, source_id, write: bool, pick, pick_all: bool, folder, by,
-            store_path: Path) -> None:
+def capture(article: Path, lang: str, year: int | None, written, fmt: str, source_id, write: bool, pick, pick_all: bool,
+            folder, by, store_path: Path) -> None:
     """List the candidate forecast statements in ARTICLE (plain UTF-8 text), in order;
     with --write, write the chosen ones as draft questions."""
     from .capture import CaptureError, find, read_article
@@ -946,8 +952,11 @@ def capture(article: Path, lang: str, fmt: str, source_id, write: bool, pick, pi
         raise click.UsageError("--pick, --all, --folder and --by go with --write")
     if write and not source_id:
         raise click.UsageError("--write needs --source ID (the article's record under sources/)")
+    if year and written:
+        raise click.UsageError("give --year or --date, not both")
     try:
-        found = find(read_article(article), lang=lang)
+        when = written.date() if written else year or dt.date.today().year
+        found = find(read_article(article), lang=lang, year=when)
         if not write:
             _print_candidates(found, fmt, article)
             return

@@ -19,9 +19,10 @@ from ._read import CaptureError, read_article
 __all__ = ["COLUMNS", "Candidate", "CaptureError", "candidates", "detect_language", "find", "read_article"]
 
 
-def candidates(text: str, *, lang: str = "auto"):  # noqa: ANN201 - a DataFrame; pandas is imported only here
-    """The candidates of ``text`` as a DataFrame (columns :data:`COLUMNS`, ``band`` a
-    (low, high) tuple); in JupyterLab it shows the text with the quotes marked."""
+def candidates(text: str, *, lang: str = "auto", year: int | None = None):  # noqa: ANN201 - a DataFrame
+    """The candidates of ``text`` (see :func:`find` for ``lang`` and ``year``) as a DataFrame
+    (columns :data:`COLUMNS`, ``band`` a (low, high) tuple); in JupyterLab it shows the
+    text with the quotes marked. pandas is imported only here."""
     from ._frame import candidate_frame  # noqa: PLC0415
 
-    return candidate_frame(text, find(text, lang=lang))
+    return candidate_frame(text, find(text, lang=lang, year=year))

@@ -31,20 +31,20 @@ def _load(name: str) -> dict:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def _pattern(word: str, lang: str) -> str:
-    """A word as a regular expression: hyphens of any kind; whole words in English."""
-    body = "".join(f"[{_HYPHENS}]" if ch == "-" else r"\s+" if ch == " " else re.escape(ch) for ch in word)
-    if lang == "en":
-        return rf"(?<![\w']){body}(?![\w])"
-    return body
+def _pattern(word: str) -> str:
+    """A word as a regular expression, with hyphens of any kind."""
+    return "".join(f"[{_HYPHENS}]" if ch == "-" else r"\s+" if ch == " " else re.escape(ch) for ch in word)
 
 
 def _union(words: dict[str, bool], lang: str) -> re.Pattern:
-    """One pattern for ``words`` (word -> cased), longest first."""
+    """One pattern for ``words`` (word -> cased), longest first; in English whole words
+    only, and not as a possessive (next year's)."""
     parts = []
     for word in sorted(words, key=lambda w: (-len(w), w)):
-        pattern = _pattern(word, lang)
+        pattern = _pattern(word)
         parts.append(pattern if words[word] or lang != "en" else f"(?i:{pattern})")
+    if lang == "en":
+        return re.compile(rf"(?<![\w'])(?:{'|'.join(parts)})(?![\w])(?!['’]s\b)")
     return re.compile("|".join(parts))
 
 
@@ -53,10 +53,16 @@ class Lexicon:
     """The compiled markers of one language."""
 
     lang: str
-    markers: re.Pattern  # hedges, future words and blockers
+    markers: re.Pattern  # hedges, future words, nouns and blockers
+    phrases: re.Pattern  # future words that need a verb after them (risks sending)
     conditions: re.Pattern  # condition words and condition blockers
     horizons: re.Pattern
-    kinds: dict[str, str]  # lowercase word -> hedge | future | blocker
+    ahead: re.Pattern  # time words that point after the time of writing
+    dates: tuple[re.Pattern, ...]  # a month and a day (groups month, day, year)
+    noun_after: re.Pattern  # what is forecast, right after a noun of forecasting
+    kinds: dict[str, str]  # lowercase word -> hedge | future | noun | blocker
+    nouns: frozenset[str]  # lowercase nouns of forecasting, also those that are verbs too
+    determiners: tuple[str, ...]
     condition_kinds: dict[str, str]  # lowercase word -> condition | condition_blocker
     hedges: dict[str, VerbalTerm]
     past_before: tuple[str, ...]
@@ -69,6 +75,10 @@ class Lexicon:
     def is_condition(self, word: str) -> bool:
         """Whether a word the condition scan matched starts a condition."""
         return self.condition_kinds.get(_key(word)) == "condition"
+
+    def is_noun(self, word: str) -> bool:
+        """Whether a matched word can be a noun that names a forecast (a forecast, 预期)."""
+        return _key(word) in self.nouns
 
     def term_of(self, word: str) -> VerbalTerm | None:
         """The scale's term for a matched hedge."""
@@ -103,18 +113,26 @@ def lexicon(lang: str) -> Lexicon:
     data = _load("capture_markers.yaml")
     hedges, cased = _hedges(lang)
     kinds = dict.fromkeys(hedges, "hedge")
-    for section, kind in (("blockers", "blocker"), ("future", "future")):
+    for section, kind in (("blockers", "blocker"), ("future", "future"), ("nouns", "noun")):
         kinds.update((_key(w), kind) for w in data[section][lang] if _key(w) not in kinds)
     conditions = {_key(w): "condition" for w in data["conditions"][lang]}
     conditions.update((_key(w), "condition_blocker") for w in data["condition_blockers"][lang])
-    marker_words = {w: cased.get(w, False) for w in (*cased, *data["future"][lang], *data["blockers"][lang])}
+    marker_words = {w: cased.get(w, False)
+                    for w in (*cased, *data["future"][lang], *data["nouns"][lang], *data["blockers"][lang])}
+    after = [re.escape(w) + (r"\b" if w[-1].isalnum() else "") for w in data["noun_after"][lang]]
     condition_words = dict.fromkeys((*data["conditions"][lang], *data["condition_blockers"][lang]), False)
     return Lexicon(
         lang=lang,
         markers=_union(marker_words, lang),
+        phrases=re.compile("|".join(f"(?:{p})" for p in data["future_phrases"][lang]) or "(?!)"),
         conditions=_union(condition_words, lang),
         horizons=re.compile("|".join(f"(?:{p})" for p in data["horizons"][lang])),
+        ahead=re.compile("|".join(f"(?:{p})" for p in data["ahead"][lang])),
+        dates=tuple(re.compile(p) for p in data["dates"][lang]),
+        noun_after=re.compile(rf"\s*(?:{'|'.join(after)})" if after else "(?!)"),
         kinds=kinds,
+        nouns=frozenset(_key(w) for w in data["nouns"][lang]),
+        determiners=tuple(sorted(data["determiners"][lang], key=len, reverse=True)),
         condition_kinds=conditions,
         hedges=hedges,
         past_before=tuple(sorted(data["past_before"][lang], key=len, reverse=True)),

@@ -9,11 +9,12 @@ Counts(labels=2, found=2, candidates=2, matching=2)
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from ._extract import find
 
-__all__ = ["Counts", "counts", "label_spans"]
+__all__ = ["Counts", "counts", "label_spans", "written_in", "written_on"]
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,34 @@ def label_spans(text: str, labels: list[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def counts(text: str, labels: list[str], *, lang: str = "auto") -> Counts:
-    """How the candidates of ``text`` match ``labels``."""
+def written_in(published: object) -> int:
+    """The year of a ``published`` field: a date, or text that starts with the year (2025-12).
+
+    >>> import datetime
+    >>> written_in("2025-12"), written_in(datetime.date(2026, 1, 28))
+    (2025, 2026)
+    """
+    return int(str(published)[:4])
+
+
+def written_on(published: object) -> int | dt.date:
+    """The day of a ``published`` field when it gives one (a date, 2025-07-09), else its year.
+
+    >>> written_on("2025-12"), written_on("2025-07-09"), written_on(dt.date(2026, 1, 28))
+    (2025, datetime.date(2025, 7, 9), datetime.date(2026, 1, 28))
+    """
+    if isinstance(published, dt.date):
+        return published
+    try:
+        return dt.date.fromisoformat(str(published)[:10])
+    except ValueError:
+        return written_in(published)
+
+
+def counts(text: str, labels: list[str], *, lang: str = "auto", year: int | dt.date | None = None) -> Counts:
+    """How the candidates of ``text`` (written in ``year``, or on that day, if known) match ``labels``."""
     spans = label_spans(text, labels)
-    found = [(c.start, c.end) for c in find(text, lang=lang)]
+    found = [(c.start, c.end) for c in find(text, lang=lang, year=year)]
 
     def overlaps(a: tuple[int, int], others: list[tuple[int, int]]) -> bool:
         return any(a[0] < b[1] and b[0] < a[1] for b in others)

@@ -324,3 +324,53 @@ def test_a_snapshot_hands_the_notebooks_the_store_the_command_read(tmp_path, mon
     snapshot.write_bytes(b"x" + snapshot.read_bytes()[1:])
     assert _cache.read_snapshot(root.resolve()) is None
     same_store(load_store(root.resolve()), handed)  # read from the files (through the cache) instead
+
+
+def test_a_file_changed_in_the_tick_it_was_read_is_hashed_not_trusted(tmp_path, parsed):
+    root = tmp_path / "s"
+    shutil.copytree(FORECASTS, root, ignore=shutil.ignore_patterns(".cache"))
+    path = root / "us-china-tech-pause-2026" / "visit-talks-fail.yaml"
+    os.utime(path)  # changed just now
+    load_store(root)  # cached just after: the file is "racy"
+    before = os.lstat(path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("title:", "title:", 1).replace("a", "b", 1), encoding="utf-8")  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the same mtime
+    parsed.clear()
+    again = load_store(root)
+    assert parsed == [path.name]
+    same_store(again, load_store(root, cache=False))
+    # files changed long before they were read are taken from the cache without being read
+    for p in root.rglob("*.yaml"):
+        os.utime(p, ns=(1_000_000_000, 1_000_000_000))
+    load_store(root)
+    parsed.clear()
+    reads = []
+    real_read = store_module.read_record
+    store_module.read_record = lambda *a, **k: reads.append(a) or real_read(*a, **k)
+    try:
+        warm = load_store(root)
+    finally:
+        store_module.read_record = real_read
+    assert parsed == [] and reads == []
+    same_store(warm, load_store(root, cache=False))
+
+
+@pytest.mark.parametrize("source", ["forecasts", "simulated"])
+def test_list_and_due_from_the_cache_say_what_they_say_from_the_files(tmp_path, source, parsed, monkeypatch):
+    root = tmp_path / "s"
+    shutil.copytree(FORECASTS if source == "forecasts" else ROOT / "examples" / "simulated", root,
+                    ignore=shutil.ignore_patterns(".cache"))
+    commands = [["list"], ["list", "--format", "json"], ["list", "--forecaster", "moyunlanting"],
+                ["list", "--status", "open", "--format", "csv"], ["due", "--within", "400"],
+                ["due", "--format", "markdown", "--as-of", "2026-06-01"]]
+    plain = [CliRunner().invoke(main, [*c, "--store", str(root), "--no-cache"]).output for c in commands]
+    store_module.check_store(root)  # a store checked today: its cache can answer
+    parsed.clear()
+    light = store_module.load_store(root, forecasts=False)
+    assert parsed == [] and not light.forecasts_loaded and all(not q.forecasts for q in light.questions.values())
+    full = load_store(root)
+    assert {q: light.forecast_summary(q) for q in full.questions} == \
+        {q: _cache.summarise(full.questions[q]) for q in full.questions}
+    monkeypatch.setattr(store_module, "_load_store", lambda *a, **k: pytest.fail("read the whole store"))
+    assert [CliRunner().invoke(main, [*c, "--store", str(root)]).output for c in commands] == plain

@@ -31,7 +31,7 @@ import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["RecordCache", "Entry", "Row", "enabled", "NO_CACHE_ENV", "CACHE_FILE", "store_key", "SNAPSHOT_ENV",
            "write_snapshot", "read_snapshot"]
@@ -40,6 +40,7 @@ NO_CACHE_ENV = "FORECASTBOOK_NO_CACHE"
 SNAPSHOT_ENV = "FORECASTBOOK_SNAPSHOT"  # stores a command read once, for the notebooks it runs
 CACHE_FILE = Path(".cache") / "forecastbook.sqlite"
 FORMAT = 2
+RACY_NS = 2_000_000_000  # a file changed less than this before it was read is hashed again, not trusted
 log = logging.getLogger("forecastbook.cache")
 
 # Set by the CLI's --no-cache for the command it runs.
@@ -67,9 +68,33 @@ class Entry:
     locations: dict | None = None  # field path -> (line, col) in this text, as placed before
     name: str = field(default="", compare=False)
     kind: str = field(default="", compare=False)  # of the record, as the index has it
+    read_ns: int = field(default=0, compare=False)  # when the file was read (time.time_ns(), before reading)
+    light: Any = field(default=None, compare=False)  # see lightened(), when read so
 
     def head(self) -> tuple:
         return self.problems, self.has_text, self.checked_on, self.checks, self.locations
+
+
+class ForecastSummary(NamedTuple):
+    """What listing a question needs of its forecasts."""
+
+    n: int
+    latest: Any  # the forecast made last (the first of those made at that time), or None
+    by: frozenset  # who forecast it
+
+
+def summarise(question: Any) -> ForecastSummary:
+    forecasts = question.forecasts
+    return ForecastSummary(len(forecasts), max(forecasts, key=lambda f: f.at, default=None),
+                           frozenset(f.by for f in forecasts))
+
+
+def lightened(record: Any) -> tuple:
+    """A record as listing and due dates need it: a question without its forecasts, with
+    their :class:`ForecastSummary` (other records whole)."""
+    if record is None or not hasattr(record, "forecasts"):
+        return (record, None)
+    return (record.model_copy(update={"forecasts": []}), summarise(record))
 
 
 @dataclass(frozen=True)
@@ -140,9 +165,10 @@ def _key() -> bytes | None:
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB);
 CREATE TABLE IF NOT EXISTS files (
-    name TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, digest BLOB,
+    name TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, read_ns INTEGER, digest BLOB,
     kind TEXT, parent TEXT, errors INTEGER, checked_on TEXT, head BLOB, head_mac BLOB);
-CREATE TABLE IF NOT EXISTS records (name TEXT PRIMARY KEY, record BLOB, record_mac BLOB);
+CREATE TABLE IF NOT EXISTS records (name TEXT PRIMARY KEY, record BLOB, mac BLOB);
+CREATE TABLE IF NOT EXISTS lights (name TEXT PRIMARY KEY, light BLOB, mac BLOB);
 """
 
 
@@ -151,10 +177,10 @@ class RecordCache:
     new ones taken by :meth:`put`, and :meth:`save` writes what changed (rows of files no
     longer seen are dropped only after a reading of the whole store, ``full=True``)."""
 
-    def __init__(self, root: Path, *, full: bool = True, records: bool = True):
+    def __init__(self, root: Path, *, full: bool = True, records: str | None = "record"):
         self.path = root / CACHE_FILE
         self.full = full
-        self.records = records
+        self.records = records  # "record", "light" (see Entry.light) or None: heads only
         self.key = _key()
         self.db: sqlite3.Connection | None = None
         self._rows: dict[str, tuple] | None = None
@@ -180,7 +206,8 @@ class RecordCache:
                 row = db.execute("SELECT v FROM meta WHERE k = 'fingerprint'").fetchone()
                 if row is None or row[0] != self.fingerprint:
                     log.debug("cache %s is of another version: rebuilding", self.path)
-                    db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS meta;" + _SCHEMA)
+                    db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS lights; "
+                                     "DROP TABLE IF EXISTS meta;" + _SCHEMA)
                     db.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
                 return db
             except (sqlite3.Error, OSError) as exc:
@@ -243,9 +270,10 @@ class RecordCache:
         """The columns of a row (with its record when wanted: kept in a table of their
         own, so that reading the heads alone does not read every record)."""
         if not self.records:
-            return f"SELECT f.name, size, mtime_ns, digest, kind, head, head_mac FROM files f {where}"
-        return (f"SELECT f.name, size, mtime_ns, digest, kind, head, head_mac, record, record_mac "
-                f"FROM files f JOIN records r ON r.name = f.name {where}")
+            return f"SELECT f.name, size, mtime_ns, read_ns, digest, kind, head, head_mac FROM files f {where}"
+        table = "records" if self.records == "record" else "lights"
+        return (f"SELECT f.name, size, mtime_ns, read_ns, digest, kind, head, head_mac, r.{self.records}, r.mac "
+                f"FROM files f JOIN {table} r ON r.name = f.name {where}")
 
     def _all_rows(self) -> dict[str, tuple]:
         if self._rows is None:
@@ -260,7 +288,7 @@ class RecordCache:
         return rows.get(name)
 
     def _unpack(self, name: str, row: tuple) -> Entry | None:
-        size, mtime_ns, d, kind, head, head_mac, *rest = row
+        size, mtime_ns, read_ns, d, kind, head, head_mac, *rest = row
         key = name.encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(head_mac, self._mac(key, d, head)) \
                 or (rest and not hmac.compare_digest(rest[1], self._mac(key, d, rest[0]))):
@@ -272,20 +300,35 @@ class RecordCache:
         except Exception as exc:  # noqa: BLE001 - a row that cannot be read is reread from the file
             log.debug("cache row %s cannot be read (%s): rereading", name, exc)
             return None
-        return Entry(size, mtime_ns, d, value, problems, has_text, checked_on, found, locations, name, kind)
+        entry = Entry(size, mtime_ns, d, None, problems, has_text, checked_on, found, locations, name, kind, read_ns)
+        if self.records == "light":
+            entry.light = value
+        else:
+            entry.record = value
+        return entry
 
     def get(self, name: str, st: os.stat_result, raw: bytes | None) -> Entry | None:
         """The entry of file ``name`` if its size, mtime and content (``raw``; None: trust
         size and mtime, as an edit does for files it does not change) are those cached
-        (without its record when the cache was opened with ``records=False``)."""
+        (with its record, its light form or neither, as the cache was opened)."""
         row = self._row(name)
         if row is None or row[0] != st.st_size or row[1] != st.st_mtime_ns \
-                or (raw is not None and row[2] != digest(raw)):
+                or (raw is not None and row[3] != digest(raw)):
             return None
         entry = self._unpack(name, row)
         if entry is not None:
             self.seen.add(name)
         return entry
+
+    def unchanged(self, name: str, st: os.stat_result) -> Entry | None:
+        """The entry of file ``name`` without reading the file, as git's index does: when
+        its size and ``mtime_ns`` are those cached and it was last changed well before it
+        was read (a change in the same tick of the clock would not show in ``mtime_ns``:
+        such a file is read and hashed instead)."""
+        row = self._row(name)
+        if row is None or row[0] != st.st_size or row[1] != st.st_mtime_ns or st.st_mtime_ns >= row[2] - RACY_NS:
+            return None
+        return self.get(name, st, None)
 
     def put(self, name: str, entry: Entry) -> None:
         entry.name = name
@@ -332,18 +375,20 @@ class RecordCache:
         if self.key is None or self.broken or not self.changed:
             return
         try:
-            rows, records = [], []
-            for name, e in self.dirty.items() if self.records else ():  # an entry read without its record
+            rows, records, lights = [], [], []
+            for name, e in self.dirty.items() if self.records == "record" else ():  # entries read whole only
                 head = pickle.dumps(e.head(), protocol=pickle.HIGHEST_PROTOCOL)
                 rec = pickle.dumps(e.record, protocol=pickle.HIGHEST_PROTOCOL)
                 kind = type(e.record).__name__.lower() if e.record is not None else ""
                 condition = getattr(e.record, "condition", None)
                 key = name.encode("utf-8", "surrogateescape")
                 errors = sum(p[2] == "error" for p in (*e.problems, *e.checks))
-                rows.append((name, e.size, e.mtime_ns, e.digest, kind, condition.question if condition else None,
+                rows.append((name, e.size, e.mtime_ns, e.read_ns, e.digest, kind, condition.question if condition else None,
                              errors, e.checked_on.isoformat() if e.checked_on else None,
                              head, self._mac(key, e.digest, head)))
                 records.append((name, rec, self._mac(key, e.digest, rec)))
+                light = pickle.dumps(lightened(e.record), protocol=pickle.HIGHEST_PROTOCOL)
+                lights.append((name, light, self._mac(key, e.digest, light)))
             memos = []
             for what, (key, value) in self.memo_updates.items():
                 body = key + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) if value is not None else None
@@ -361,12 +406,14 @@ class RecordCache:
             db = self.db
             db.execute("BEGIN IMMEDIATE")
             try:
-                db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
                 db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", records)
+                db.executemany("INSERT OR REPLACE INTO lights VALUES (?, ?, ?)", lights)
                 if self.full and self._rows is not None:
                     gone = [(n,) for n in self._rows.keys() - self.seen]
                     db.executemany("DELETE FROM files WHERE name = ?", gone)
                     db.executemany("DELETE FROM records WHERE name = ?", gone)
+                    db.executemany("DELETE FROM lights WHERE name = ?", gone)
                 for k, v in memos:
                     if v is None:
                         db.execute("DELETE FROM meta WHERE k = ?", (k,))

@@ -91,9 +91,19 @@ def store_option(command):  # noqa: ANN001, ANN201
 as_of_option = click.option("--as-of", type=DATE, default=None, help="Date to judge status by [default: today, UTC].")
 
 
-def _usable_store(path: Path) -> Store:
-    """Load a store for a command that needs clean records; errors end the command."""
-    store = load_store(path)
+def _usable_store(path: Path, *, forecasts: bool = True) -> Store:
+    """Load a store for a command that needs clean records; errors end the command.
+    ``forecasts=False``: the command lists questions and needs only a summary of them."""
+    import gc
+
+    from .store import load_store
+
+    # The records live until the command ends and hold no cycles: the cyclic collector
+    # neither runs while they are built nor scans them afterwards.
+    gc.disable()
+    store = load_store(path, forecasts=forecasts)
+    gc.freeze()
+    gc.enable()
     if store.errors:
         for p in store.errors:
             _echo(str(p), err=True)
@@ -165,9 +175,9 @@ def validate(store_path: Path, strict: bool, fmt: str) -> None:
 def list_(store_path: Path, as_of: dt.date | None, status, tag, source, forecaster, fmt: str) -> None:
     """List questions with their status and latest forecast."""
     as_of = as_of or _today()
-    store = _usable_store(store_path)
+    store = _usable_store(store_path, forecasts=False)
     chosen = queries.select(store, as_of=as_of, status=status, tag=tag, source=source, forecaster=forecaster)
-    rows = [dataclasses.asdict(r) for r in queries.list_rows(chosen, as_of=as_of)]
+    rows = [vars(r).copy() for r in queries.list_rows(chosen, as_of=as_of, store=store)]  # flat: no deep copy
     if fmt == "json":
         _echo(textview.to_json(rows))
     elif fmt == "csv":
@@ -244,7 +254,7 @@ def due(store_path: Path, as_of: dt.date | None, within: int, check: bool, fmt: 
     from .resolve import due as due_questions
 
     as_of = as_of or _today()
-    store = _usable_store(store_path)
+    store = _usable_store(store_path, forecasts=False)
     rows = due_questions(store, as_of=as_of, within=within)
     if fmt == "markdown":
         from .textview import due_markdown
@@ -253,19 +263,20 @@ def due(store_path: Path, as_of: dt.date | None, within: int, check: bool, fmt: 
         if check and any(state == "overdue" for _, state in rows):
             sys.exit(1)
         return
+    lines = []  # written at once: a large store has tens of thousands
     for q, state in rows:
         days = (as_of - q.resolve_by).days
         when = (f"overdue: was due by {q.resolve_by}, {days} day(s) ago" if state == "overdue"
                 else f"due by {q.resolve_by}, in {-days} day(s)" if days < 0 else f"due by {q.resolve_by}, today")
-        _echo(f"{q.id}  [{when}]")
-        _echo(f"    {q.title}")
-        for source in q.resolution_sources or ["(no resolution sources given)"]:
-            _echo(f"    - {source}")
+        lines += [f"{q.id}  [{when}]", f"    {q.title}"]
+        lines += [f"    - {source}" for source in q.resolution_sources or ["(no resolution sources given)"]]
         searches = [n for n in q.notes if n.kind == "search"]
         if searches:
             last = searches[-1]
             text = " ".join(last.text.split())
-            _echo(f"    last searched {last.at}: {text if len(text) <= 200 else text[:199] + '…'}")
+            lines.append(f"    last searched {last.at}: {text if len(text) <= 200 else text[:199] + '…'}")
+    if lines:
+        _echo("\n".join(lines))
     n_overdue = sum(state == "overdue" for _, state in rows)
     coming = f", {len(rows) - n_overdue} coming due within {within} day(s)" if within else ""
     _echo(f"{n_overdue} overdue{coming}, as of {as_of}")

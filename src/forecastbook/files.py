@@ -18,7 +18,7 @@ from typing import NamedTuple
 from . import _cache
 from .problems import Problem
 
-__all__ = ["CheckedStore", "check_store", "is_store", "is_slug", "record_files", "read_record",
+__all__ = ["CheckedStore", "check_store", "is_store", "is_slug", "record_files", "read_record", "stat_record",
            "LOCK_NAME", "JOURNAL_NAME", "STORE_MARKER", "FOLDER_KINDS", "MAX_RECORD_BYTES"]
 
 LOCK_NAME = ".forecastbook.lock"
@@ -53,20 +53,31 @@ def read_record_bytes(path: Path) -> tuple[bytes | None, str | None]:
     return raw, why
 
 
-def read_record(path: Path) -> tuple[bytes | None, str | None, os.stat_result | None]:
-    """:func:`read_record_bytes`, with the file's status taken before it was read."""
+def stat_record(path: str | Path) -> tuple[os.stat_result | None, str | None]:
+    """The status of a record file (not following a link), or why it cannot be read."""
     import stat
 
     try:
         st = os.lstat(path)
     except OSError as exc:
-        return None, f"cannot be read: {exc.strerror}", None
+        return None, f"cannot be read: {exc.strerror}"
     if stat.S_ISLNK(st.st_mode):
-        return None, "is a symbolic link: records are regular files (links are neither read nor edited)", st
+        return st, "is a symbolic link: records are regular files (links are neither read nor edited)"
     if not stat.S_ISREG(st.st_mode):
-        return None, "is not a regular file (a FIFO, device or socket): not read", st
+        return st, "is not a regular file (a FIFO, device or socket): not read"
     if st.st_size > MAX_RECORD_BYTES:
-        return None, f"is {st.st_size} bytes, over the 10 MB a record may have: not read", st
+        return st, f"is {st.st_size} bytes, over the 10 MB a record may have: not read"
+    return st, None
+
+
+def read_record(path: str | Path, st: os.stat_result | None = None
+                ) -> tuple[bytes | None, str | None, os.stat_result | None]:
+    """:func:`read_record_bytes`, with the file's status taken before it was read (or
+    ``st``, taken by :func:`stat_record` just before)."""
+    if st is None:
+        st, why = stat_record(path)
+        if why is not None:
+            return None, why, st
     try:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_RECORD_BYTES + 1)
@@ -75,6 +86,7 @@ def read_record(path: Path) -> tuple[bytes | None, str | None, os.stat_result | 
     if len(raw) > MAX_RECORD_BYTES:
         return None, "grew past the 10 MB a record may have while being read: not read", st
     return raw, None, st
+
 
 class RecordFile(NamedTuple):
     """A record file found below a store."""
@@ -205,16 +217,40 @@ def check_store(root: str | os.PathLike[str], *, cache: bool | None = None) -> C
 
 def _check_from_cache(root: Path) -> CheckedStore | None:
     """:func:`check_store` from the cache alone, or None when any file is not as cached."""
+    cache = _cache.RecordCache(root, records=None)
+    found = from_cache(root, cache, also=("coherence",))
+    if found is None:
+        return None
+    counts = {"question": 0, "forecaster": 0, "source": 0}
+    for _, entry in found.entries:
+        if entry.kind in counts:
+            counts[entry.kind] += 1
+    return CheckedStore(found.problems, counts["question"], counts["forecaster"], counts["source"])
+
+
+@dataclass
+class FromCache:
+    """A store as the cache has it: every problem (sorted) and each file's entry."""
+
+    problems: list[Problem]
+    entries: list[tuple[RecordFile, _cache.Entry]]
+    key: bytes  # the hash of every file (see _cache.store_key)
+
+
+def from_cache(root: Path, cache: _cache.RecordCache, *, also: tuple[str, ...] = ()) -> FromCache | None:
+    """Every file of the store at ``root`` through ``cache``, and its problems, those
+    between records and those kept as ``also`` (``coherence``) included; None when a file
+    is not as cached, was checked on another day or has a duplicate id, or when what is
+    known of the whole store is not kept for these very files today."""
     if not root.is_dir() or not is_store(root):
         return None
-    cache = _cache.RecordCache(root, records=False)
     problems: list[Problem] = []
     interrupted = interrupted_edit(root)
     if interrupted is not None:
         problems.append(interrupted)
     today = dt.datetime.now(dt.timezone.utc).date()
     digests: list[tuple[str, bytes]] = []
-    counts = {"question": 0, "forecaster": 0, "source": 0}
+    entries = []
     stems: set[tuple[str, str]] = set()
     for f in record_files(root, problems):
         if not is_slug(f.stem):
@@ -223,23 +259,26 @@ def _check_from_cache(root: Path) -> CheckedStore | None:
         if (f.kind, f.stem) in stems:
             return None  # a duplicate id, placed in the text: found by a full reading
         stems.add((f.kind, f.stem))
-        raw, why, st = read_record(f.path)
+        st, why = stat_record(f.path)
+        entry = cache.unchanged(f.name, st) if why is None else None
+        if entry is None and why is None:
+            raw, why, st = read_record(f.path, st)
+            entry = cache.get(f.name, st, raw) if why is None else None
         if why is not None:
             problems.append(Problem(f.path, 1, 1, "error", "(file)", why))
             digests.append((f.name, b""))
             continue
-        entry = cache.get(f.name, st, raw)
         if entry is None or (entry.kind == "question" and entry.checked_on != today):
             return None
         problems.extend(Problem(f.path, *p) for p in entry.problems)
         problems.extend(Problem(f.path, *p) for p in entry.checks)
-        if entry.kind in counts:
-            counts[entry.kind] += 1
+        entries.append((f, entry))
         digests.append((f.name, entry.digest))
     key = _cache.store_key(digests)
-    kept = [cache.memo(what, memo_key(key, root)) for what in ("references", "coherence")]
-    if any(k is None for k in kept):
-        return None
-    kept = [[Problem(*p) for p in k] for k in kept]
-    found = sorted([*problems, *kept[0], *kept[1]], key=lambda p: (p.path, p.line, p.col))
-    return CheckedStore(found, counts["question"], counts["forecaster"], counts["source"])
+    for what in ("references", *also):
+        kept = cache.memo(what, memo_key(key, root))
+        if kept is None:
+            return None
+        problems.extend(Problem(*p) for p in kept)
+    problems.sort(key=lambda p: (p.path, p.line, p.col))
+    return FromCache(problems, entries, key)

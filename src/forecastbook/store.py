@@ -25,6 +25,7 @@ import dataclasses
 import datetime as dt
 import functools
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ from .files import (
     STORE_MARKER,
     CheckedStore,
     check_store,
+    from_cache,
     interrupted_edit,
     is_store,
     memo_key,
@@ -48,6 +50,7 @@ from .files import (
     read_record,
     read_record_bytes,
     record_files,
+    stat_record,
     unsafe_name,
 )
 from .problems import Finding, Loc, Problem, StoreError, field_name, shorten
@@ -280,6 +283,9 @@ class Store:
     _cached: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _cache: Any = field(default=None, repr=False, compare=False)
     _key: bytes | None = field(default=None, repr=False, compare=False)  # hash of every file (see _cache)
+    # False when the questions came without their forecasts (load_store(forecasts=False))
+    forecasts_loaded: bool = field(default=True, compare=False)
+    forecast_summaries: dict[str, _cache.ForecastSummary] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -307,6 +313,12 @@ class Store:
             return [self.questions[c] for c in sorted(self.questions.children.get(qid, ()))]
         return sorted((q for q in self.questions.values() if q.condition and q.condition.question == qid),
                       key=lambda q: q.id)
+
+    def forecast_summary(self, qid: str) -> _cache.ForecastSummary:
+        """How many forecasts ``qid`` has, the latest, and by whom (whether or not the
+        forecasts themselves were loaded)."""
+        kept = self.forecast_summaries.get(qid)
+        return kept if kept is not None else _cache.summarise(self.questions[qid])
 
     def path_of(self, qid: str) -> Path:
         return self.paths[qid]
@@ -413,35 +425,36 @@ class _FileReader:
         self.entry: _cache.Entry | None = None  # what the cache holds of this file
         self._raw: bytes | None = None
 
-    def _read_bytes(self) -> tuple[bytes | None, os.stat_result | None]:
-        raw, why, st = read_record(self.path)
-        if why is not None:
-            self.problems.append(Problem(self.shown, 1, 1, "error", "(file)", why))
-        return raw, st
-
     def add(self, findings: Iterable[Finding]) -> None:
-        if self.text is None and self._raw is not None and self.entry is not None and self.entry.has_text:
-            self.text = self._raw.decode("utf-8-sig")  # a cached file's text, decoded when needed
+        if self.text is None and self.entry is not None and self.entry.has_text:
+            if self._raw is None:  # taken from the cache without reading the file
+                self._raw = read_record(self.path)[0] or b""
+            self.text = self._raw.decode("utf-8-sig", errors="replace")  # a cached file's text, when needed
         for f in findings:
             line, col = locate(self.text, f.loc) if self.text is not None else (1, 1)
             self.problems.append(Problem(self.shown, line, col, f.severity, field_name(_strip_key(f.loc)), f.message))
 
     def read(self, model: type[BaseModel], cache: _cache.RecordCache | None = None) -> BaseModel | None:
         """The file's record (None if it has none), through ``cache`` when given."""
-        raw, st = self._read_bytes()
-        if raw is None:
-            return None
-        self._raw = raw
-        if cache is not None:
-            self.entry = cache.get(self.name, st, raw)
-            if self.entry is not None:
-                self.problems.extend(Problem(self.shown, *p) for p in self.entry.problems)
-                return self.entry.record
+        st, why = stat_record(self.path)
+        if why is None and cache is not None:
+            self.entry = cache.unchanged(self.name, st)
+        if self.entry is None:
+            read_ns = time.time_ns()
+            raw, why, st = read_record(self.path, st) if why is None else (None, why, st)
+            if why is not None:
+                self.problems.append(Problem(self.shown, 1, 1, "error", "(file)", why))
+                return None
+            self._raw = raw
+            self.entry = cache.get(self.name, st, raw) if cache is not None else None
+        if self.entry is not None:
+            self.problems.extend(Problem(self.shown, *p) for p in self.entry.problems)
+            return self.entry.record
         record = self._parse(raw, model)
         if cache is not None:
             self.entry = _cache.Entry(st.st_size, st.st_mtime_ns, _cache.digest(raw), record,
                                       tuple((p.line, p.col, p.severity, p.field, p.message) for p in self.problems),
-                                      self.text is not None)
+                                      self.text is not None, read_ns=read_ns)
             cache.put(self.name, self.entry)
         return record
 
@@ -543,19 +556,19 @@ class _CachedRecords(Mapping):
 
 
 class _Paths(Mapping):
-    """Question id -> its file, joined when asked for."""
+    """Question id -> its file, made a path when asked for (from its name below the store)."""
 
-    def __init__(self, root: Path, rows: dict[str, _cache.Row]):
-        self.root, self.rows = root, rows
+    def __init__(self, root: Path, names: dict[str, str]):
+        self.root, self.names = root, names
 
     def __getitem__(self, qid: str) -> Path:
-        return self.root / self.rows[qid].name
+        return self.root / self.names[qid]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.rows)
+        return iter(self.names)
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.names)
 
 
 class StaleCacheError(RuntimeError):
@@ -604,7 +617,7 @@ def edit_view(root: Path) -> Store | None:
         store.questions = _CachedRecords(cache, root, rows["question"])  # type: ignore[assignment]
         store.sources = _CachedRecords(cache, root, rows["source"])  # type: ignore[assignment]
         store.forecasters = _CachedRecords(cache, root, rows["forecaster"])  # type: ignore[assignment]
-        store.paths = _Paths(root, rows["question"])  # type: ignore[assignment]
+        store.paths = _Paths(root, {qid: row.name for qid, row in rows["question"].items()})  # type: ignore[assignment]
         return store
 
 
@@ -651,21 +664,51 @@ def _keep_after_edit(store: Store, cache: _cache.RecordCache, texts: dict[str, s
     cache.save()
 
 
-def load_store(root: str | os.PathLike[str] | None = None, *, cache: bool | None = None) -> Store:
+def load_store(root: str | os.PathLike[str] | None = None, *, cache: bool | None = None,
+               forecasts: bool = True) -> Store:
     """Read and check every record under ``root`` (default: :func:`default_store_path`).
 
     Never raises for bad records: see ``store.problems`` (or call ``raise_for_errors``).
     ``cache``: read through the store's disposable cache (see :mod:`forecastbook._cache`);
     by default unless ``--no-cache`` or ``FORECASTBOOK_NO_CACHE`` says not to. The store
-    and its problems are the same either way.
+    and its problems are the same either way. ``forecasts=False`` is for listing: the
+    questions may come without their forecasts (``store.forecasts_loaded`` is then
+    False), and :meth:`Store.forecast_summary` says what they were.
     """
     root = Path(root) if root is not None else default_store_path()
     if os.environ.get(_cache.SNAPSHOT_ENV):  # a notebook run by a command that read the store already
         kept = _cache.read_snapshot(root)
         if kept is not None:
             return kept
+    use_cache = _cache.enabled() if cache is None else cache
     with no_cyclic_gc():
-        return _load_store(root, _cache.enabled() if cache is None else cache)
+        light = _load_light(root) if use_cache and not forecasts else None
+        return light if light is not None else _load_store(root, use_cache)
+
+
+def _load_light(root: Path) -> Store | None:
+    """The store with its questions' forecasts summarised, from the cache alone (None
+    when the cache cannot answer: the caller then reads the store whole)."""
+    cache = _cache.RecordCache(root, records="light")
+    found = from_cache(root, cache)
+    if found is None:
+        return None
+    store = Store(root=root, problems=found.problems, _key=found.key, forecasts_loaded=False)
+    names: dict[str, str] = {}
+    store.paths = _Paths(root, names)  # type: ignore[assignment]
+    for f, entry in found.entries:
+        if entry.light is None:
+            return None
+        record, summary = entry.light
+        if f.kind == "question" and record is not None:
+            store.questions[f.stem] = record
+            names[f.stem] = f.name
+            store.forecast_summaries[f.stem] = summary
+        elif f.kind == "source" and record is not None:
+            store.sources[f.stem] = record
+        elif f.kind == "forecaster" and record is not None:
+            store.forecasters[f.stem] = record
+    return store
 
 
 def _load_store(root: Path, use_cache: bool = False) -> Store:

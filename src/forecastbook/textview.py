@@ -42,6 +42,8 @@ def terminal_safe(text: str) -> str:
 
 def _width(text: str) -> int:
     """Display width: East Asian wide characters take two columns."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -59,10 +61,14 @@ def table(rows: Sequence[Mapping[str, Any]], *, max_width: int = 70) -> str:
         return "(none)"
     columns = list(rows[0])
     cells = [[_clip(_cell(r[c]), max_width) for c in columns] for r in rows]
-    widths = [max(_width(c), *(_width(row[i]) for row in cells)) for i, c in enumerate(columns)]
-    lines = [columns, ["-" * w for w in widths], *cells]
+    lines = [columns, *cells]
+    sizes = [[_width(text) for text in line] for line in lines]
+    widths = [max(column) for column in zip(*sizes)]
+    lines.insert(1, ["-" * w for w in widths])
+    sizes.insert(1, widths)
     return "\n".join(
-        "  ".join(text + " " * (w - _width(text)) for text, w in zip(line, widths)).rstrip() for line in lines
+        "  ".join(text + " " * (w - n) for text, n, w in zip(line, size, widths)).rstrip()
+        for line, size in zip(lines, sizes)
     )
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from typing import TYPE_CHECKING
 
+from . import bulk
+
 if TYPE_CHECKING:  # the CLI imports this module before any record is read
     from .records import Forecast, Question
     from .store import Store
@@ -100,7 +102,7 @@ def select(
             continue
         if source and (q.source is None or q.source.ref not in source):
             continue
-        if forecaster and not forecaster & {f.by for f in q.forecasts}:
+        if forecaster and not forecaster & ({f.by for f in q.forecasts} | bulk.forecasters_of(store, q.id)):
             continue
         out.append(q)
     return out
@@ -173,14 +175,16 @@ class ListRow:
     title: str
 
 
-def list_rows(questions: Iterable[Question], *, as_of: dt.date) -> list[ListRow]:
-    """One row per question for ``forecastbook list``."""
+def list_rows(questions: Iterable[Question], *, as_of: dt.date, store: Store | None = None) -> list[ListRow]:
+    """One row per question for ``forecastbook list`` (with the bulk forecasts of
+    ``store`` when given)."""
     rows = []
     for q in questions:
-        latest = max(q.forecasts, key=lambda f: f.at, default=None)
+        in_bulk = bulk.latest_of(store, q.id) if store is not None else []
+        latest = max([*q.forecasts, *in_bulk], key=lambda f: f.at, default=None)
         rows.append(ListRow(
             id=q.id, kind=q.kind, status=status_as_of(q, as_of), closes=q.closes,
-            resolve_by=q.resolve_by, n_forecasts=len(q.forecasts),
+            resolve_by=q.resolve_by, n_forecasts=len(q.forecasts) + (bulk.count_of(store, q.id) if in_bulk else 0),
             latest=f"{latest.by}: {forecast_summary(q, latest)}" if latest else "",
             condition=condition_text(q), title=q.title,
         ))

@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from . import _cache, checks
+from . import _cache, bulk, checks
 from .problems import Finding, Loc, Problem, StoreError, field_name, shorten
 from .records import SLUG_MESSAGE, Forecaster, Question, Source, is_slug
 
@@ -261,6 +261,7 @@ class Store:
     forecasters: dict[str, Forecaster] = field(default_factory=dict)
     paths: dict[str, Path] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    bulk: bulk.BulkForecasts | None = None  # forecasts read from Parquet files (see forecastbook.bulk)
     # what the cache holds of each question's file, when read through it (see _cache)
     _cached: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _cache: Any = field(default=None, repr=False, compare=False)
@@ -512,6 +513,8 @@ def _record_files(root: Path, problems: list[Problem]) -> Iterator[tuple[Path, t
             path = here / name
             if name.endswith((".yaml", ".yml")):
                 yield path, model
+            elif bulk.is_bulk_name(name):
+                yield path, bulk.BulkFile
             elif name.lower().endswith((".yaml", ".yml")):
                 problems.append(Problem(str(path), 1, 1, "error", "(file)",
                                         "record files end in lowercase .yaml: rename it, or it is not read"))
@@ -598,7 +601,11 @@ def _load_store(root: Path, use_cache: bool = False) -> Store:
         store.problems.append(interrupted)
     first_seen: dict[tuple[type[BaseModel], str], Path] = {}
     cache = _cache.RecordCache(root) if use_cache else None
+    bulk_files = []
     for path, model in _record_files(root, store.problems):
+        if model is bulk.BulkFile:
+            bulk_files.append(path)
+            continue
         stem = path.stem
         if not is_slug(stem):
             store.problems.append(Problem(str(path), 1, 1, "error", "(file)",
@@ -625,6 +632,8 @@ def _load_store(root: Path, use_cache: bool = False) -> Store:
     for qid, finding in checks.check_references(store.questions, sources=store.sources,
                                                 forecasters=store.forecasters, question_files=question_files):
         store.problems.append(store.locate(qid, finding))
+    store.bulk, found = bulk.read(bulk_files, store.questions, store.forecasters, question_files=question_files)
+    store.problems.extend(found)
     store.problems.sort(key=lambda p: (p.path, p.line, p.col))
     if cache is not None:
         cache.save()

@@ -19,10 +19,11 @@ from typing import Any
 
 from typing import TYPE_CHECKING
 
+from . import bulk
 from .queries import conditional_tree, forecast_summary, outcome_text, status_as_of
 
 if TYPE_CHECKING:  # the CLI imports this module before any record is read
-    from .records import Question
+    from .records import Forecast, Question
     from .store import Store
 
 
@@ -85,10 +86,20 @@ def to_json(rows: Iterable[Mapping[str, Any]]) -> str:
     return json.dumps(list(rows), ensure_ascii=False, indent=2, default=_cell)
 
 
-def show_question(store: Store, q: Question, *, as_of: dt.date) -> str:
-    """The whole record of one question, its forecasts and its conditional tree."""
+BULK_SHOWN = 20  # forecasters whose latest bulk forecast ``show`` lists
+
+
+def _forecast_line(q: Question, f: Forecast) -> str:
     from .checks import utc_day
 
+    late = "  (after close: not scored)" if utc_day(f.at) > q.closes else ""
+    words = f"  [{f.verbal}]" if f.verbal else ""
+    return f"  {f.at.isoformat()}  {f.by}: {forecast_summary(q, f)}{words}{late}"
+
+
+def show_question(store: Store, q: Question, *, as_of: dt.date) -> str:
+    """The whole record of one question, its forecasts (bulk ones: each forecaster's
+    latest) and its conditional tree."""
     out = [f"{q.id}  [{q.kind}, {status_as_of(q, as_of)} as of {as_of}]", q.title, ""]
     if q.draft:
         out[1:1] = ["DRAFT: captured from a text and not finished; not scored and not listed by due "
@@ -126,11 +137,17 @@ def show_question(store: Store, q: Question, *, as_of: dt.date) -> str:
             out.append(f"  where in the source: {q.source.locator}")
     out += ["", f"Forecasts ({len(q.forecasts)}):"]
     for f in sorted(q.forecasts, key=lambda f: f.at):
-        late = "  (after close: not scored)" if utc_day(f.at) > q.closes else ""
-        words = f"  [{f.verbal}]" if f.verbal else ""
-        out.append(f"  {f.at.isoformat()}  {f.by}: {forecast_summary(q, f)}{words}{late}")
+        out.append(_forecast_line(q, f))
+    n_bulk = bulk.count_of(store, q.id)
     if not q.forecasts:
-        out.append("  (none yet)")
+        out.append("  (none yet)" if not n_bulk else "  (none in the record)")
+    if n_bulk:
+        latest = bulk.latest_of(store, q.id)
+        out += ["", f"Bulk forecasts ({n_bulk} in Parquet, by {len(latest)} forecasters; each one's latest):"]
+        out += [_forecast_line(q, f) for f in latest[:BULK_SHOWN]]
+        if len(latest) > BULK_SHOWN:
+            out.append(f"  ... and {len(latest) - BULK_SHOWN} more forecasters "
+                       "(forecastbook export --what forecasts lists every forecast)")
     out += ["", "Conditional tree:", *(f"  {line}" for line in conditional_tree(store, q.id))]
     r = q.resolution
     out += ["", "Resolution:"]

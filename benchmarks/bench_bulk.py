@@ -10,7 +10,10 @@ shows. Memory is measured in a separate run (tracing slows Python down): the pea
 resident size (``ru_maxrss``, everything: pyarrow's buffers too) and pyarrow's own pool,
 beside the size of ``forecasts_frame`` (``memory_usage(deep=True)``).
 
-Run: ``.venv/bin/python benchmarks/bench_bulk.py [--questions 1000] [--forecasters 500] [--repeat 3]``
+``--records`` also times the scoreboard with the same forecasts moved into the question
+records (in memory), and checks that its table is the same.
+
+Run: ``.venv/bin/python benchmarks/bench_bulk.py [--questions 1000] [--forecasters 500] [--repeat 3] [--records]``
 """
 
 from __future__ import annotations
@@ -109,6 +112,27 @@ def measure(root: Path, *, cache: bool, trace: bool) -> dict:
     return out
 
 
+def in_records(root: Path) -> dict:
+    """The same forecasts moved into the question records in memory: the scoreboard's
+    time there, and whether its table is the same to 1e-12."""
+    import time
+
+    import pandas as pd
+
+    from forecastbook import bulk, evaluate, load_store
+
+    store = load_store(root)
+    expected = evaluate.scoreboard(store, as_of=AS_OF)
+    for q in store.questions.values():
+        q.forecasts = bulk.forecasts_of(store, q)
+    store.bulk = None
+    t0 = time.perf_counter()
+    board = evaluate.scoreboard(store, as_of=AS_OF)
+    seconds = time.perf_counter() - t0
+    pd.testing.assert_frame_equal(board, expected, check_exact=False, rtol=0, atol=1e-12)
+    return {"scoreboard": seconds}
+
+
 def _child(root: Path, *, cache: bool, trace: bool) -> dict:
     args = [sys.executable, __file__, "--child", str(root)] + (["--cache"] if cache else []) + (["--trace"] if trace else [])
     done = subprocess.run(args, capture_output=True, text=True, check=True)
@@ -123,6 +147,8 @@ def main() -> None:
     parser.add_argument("--child")
     parser.add_argument("--cache", action="store_true")
     parser.add_argument("--trace", action="store_true")
+    parser.add_argument("--records", action="store_true",
+                        help="Also time the scoreboard with the same forecasts in the records (in memory).")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(Path(args.child), cache=args.cache, trace=args.trace)))
@@ -145,6 +171,8 @@ def main() -> None:
           f"{m['traced_peak'] * mb:.0f} MB = {m['traced_peak'] / m['frame_bytes']:.2f} x the frame; peak RSS growth "
           f"{m['rss_growth'] * mb:.0f} MB = {m['rss_growth'] / m['frame_bytes']:.2f} x; pyarrow's pool peak "
           f"{m['arrow_pool_peak'] * mb:.0f} MB")
+    if args.records:
+        print(f"  the same forecasts in the records: scoreboard {in_records(root)['scoreboard']:.2f} s (the same table)")
 
 
 if __name__ == "__main__":

@@ -274,7 +274,8 @@ def _check_outcomes(found: Findings, m: Mapping, ctx: Context, question: np.ndar
     found.rows(bad_rows, lambda i: f"probabilities.{_key(m, first[i])}", lambda i: (
         f"{shorten(m.keys[first[i]].as_py(), 40)} is not one of the outcomes "
         f"{shorten(ctx.outcomes[int(question[i])], 160)}"))
-    distinct = np.bincount(rows[named & known], minlength=len(m.offsets) - 1)
+    given = np.unique(rows[named & known] * np.int64(len(names)) + name[named & known]) // len(names)
+    distinct = np.bincount(given, minlength=len(m.offsets) - 1)
     wanted = np.zeros(len(ctx.kind), dtype=np.int64)
     wanted[codes] = [len(ctx.outcomes[k]) for k in codes]
     categorical = (question >= 0) & np.isin(question, codes) & ~m.missing

@@ -32,7 +32,7 @@ REQUIRED = ("question", "by", "at")
 TEXT_COLUMNS = ("question", "by", "verbal", "derived", "rationale")
 _WANTED = {
     "question": "string", "by": "string", "verbal": "string", "derived": "string", "rationale": "string",
-    "at": "timestamp with a time zone (UTC), e.g. timestamp[us, tz=UTC]",
+    "at": "a timestamp with a time zone (UTC), e.g. timestamp[us, tz=UTC]",
     "probability": "float64",
     "probabilities": "map<string, float64>",
     "quantiles": "map<float64, float64> (numeric questions) or map<float64, date32> (date questions)",

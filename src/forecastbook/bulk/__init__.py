@@ -46,6 +46,12 @@ forecasts, as a YAML record that fails its model is.
 Reading needs pyarrow (``pip install 'forecastbook[parquet]'``); without it each file is
 an error saying so. Importing :mod:`forecastbook` imports neither pyarrow nor pandas.
 
+Once read, bulk forecasts are numpy columns (``store.bulk``). The frames of
+:mod:`forecastbook.frames` append them to the records' forecasts, so every score is the
+same whichever way a forecast is kept; ``show``, ``list`` and the exports use
+:func:`forecasts_of` and :func:`latest_of`. The coherence checks and lints of
+:mod:`forecastbook.coherence` do not look at them.
+
 >>> import datetime as dt, pathlib, tempfile
 >>> import pyarrow as pa, pyarrow.parquet as pq
 >>> import forecastbook

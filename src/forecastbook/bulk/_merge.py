@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from ..problems import Problem
+from ..problems import Problem, shorten
 from ..records import Question
 from ._checks import Context, Findings, check_rows
 from ._columns import EPOCH, BulkForecasts, Ragged
@@ -47,8 +47,13 @@ def merge(paths: Sequence[Path], questions: MappingType[str, Question], forecast
     for path in paths:
         cols, why = read_file(path)
         problems += why
-        if cols is not None:
+        if cols is None:
+            continue
+        try:
             checked.append(_Checked(str(path), cols, *check_rows(cols, ctx, str(path))))
+        except Exception as exc:  # noqa: BLE001 -- input no check foresaw: one problem, never a traceback
+            problems.append(Problem(str(path), 1, 1, "error", "(file)",
+                                    f"cannot be checked: {type(exc).__name__}: {shorten(str(exc), 120)}"))
     for c in checked:
         c.ok = np.flatnonzero(~c.found.bad)
     bulk = None

@@ -177,7 +177,9 @@ def read_file(path: Path) -> tuple[FileColumns | None, list[Problem]]:
 
 
 def _read(path: Path, fh: object) -> tuple[FileColumns | None, list[Problem]]:
-    pf = pq.ParquetFile(fh)
+    # all on this thread: Arrow's reader threads can still be alive when the interpreter
+    # exits, which aborts it now and then; one file decodes fast enough alone
+    pf = pq.ParquetFile(fh, pre_buffer=False)
     meta = pf.metadata
     declared = sum(meta.row_group(i).num_rows for i in range(meta.num_row_groups))
     unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
@@ -192,7 +194,7 @@ def _read(path: Path, fh: object) -> tuple[FileColumns | None, list[Problem]]:
     positions, problems = _check_schema(path, pf.schema_arrow)
     if problems:
         return None, problems
-    table = pf.read(columns=list(positions), use_threads=True)
+    table = pf.read(columns=list(positions), use_threads=False)
     table.validate(full=True)  # offsets in bounds, text that is UTF-8
     return _columns(table, positions), []
 

@@ -179,10 +179,13 @@ STATUS_CODES = {"open": 0, "overdue": 1, "annulled": 2, "ambiguous": 3, "resolve
 def _exclusion_reason(status: np.ndarray, in_time: np.ndarray, known: np.ndarray, binary: np.ndarray) -> np.ndarray:
     """Why a forecaster's question was not scored, one per pair: the position of the
     reason in ``EXCLUSION_COLUMNS[2:9]`` (``scored`` is 0); ``status`` as ``STATUS_CODES``."""
+    reasons = EXCLUSION_COLUMNS[2:9]
     return np.select(
         [status <= STATUS_CODES["overdue"], status == STATUS_CODES["annulled"], status == STATUS_CODES["ambiguous"],
          ~in_time & known, ~in_time, ~binary],
-        [1, 2, 3, 6, 5, 4], 0).astype(np.int8)
+        [reasons.index(name) for name in ("unresolved", "annulled", "ambiguous", "after_known_only",
+                                          "after_close_only", "not_binary")],
+        reasons.index("scored")).astype(np.int8)
 
 
 def time_averaged(store: Store, *, as_of: dt.date | str, score: scoring._rules.ScoreName = "brier") -> pd.DataFrame:

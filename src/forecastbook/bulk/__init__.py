@@ -136,6 +136,8 @@ def placed(bulk: BulkForecasts | None, ids: Sequence[str]) -> tuple[np.ndarray, 
     if bulk is None or not len(bulk) or not len(ids):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     wanted = np.asarray(ids, dtype=object)
+    if not (wanted[:-1] < wanted[1:]).all():
+        raise ValueError("ids must be distinct question ids in sorted order")
     where = np.minimum(np.searchsorted(wanted, bulk.question_ids), len(wanted) - 1)
     position = np.where(wanted[where] == bulk.question_ids, where, -1)[bulk.question]
     rows = np.flatnonzero(position >= 0)

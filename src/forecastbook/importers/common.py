@@ -239,16 +239,12 @@ def _files(bundle: Bundle, *, bulk: bool = False) -> list[tuple[str, Any]]:
         out.append((f"{folder}/{qid}.yaml", q.model_copy(update={"forecasts": []})))
         by_folder.setdefault(folder, []).extend((qid, f) for f in q.forecasts)
     for folder, rows in sorted(by_folder.items()):
-        dated = [(qid, f) for qid, f in rows if f.quantiles and _dated(f)]
-        for name, part in (("forecasts.parquet", [r for r in rows if not (r[1].quantiles and _dated(r[1]))]),
-                           ("dates.forecasts.parquet", dated)):
-            if part:
-                out.append((f"{folder}/{name}", parquet_bytes(forecasts_table(part))))
+        parts: dict[str, list] = {"forecasts.parquet": [], "dates.forecasts.parquet": []}
+        for qid, f in rows:  # quantile values of one file are all numbers or all dates
+            dated = f.quantiles is not None and any(isinstance(v, dt.date) for v in f.quantiles.values())
+            parts["dates.forecasts.parquet" if dated else "forecasts.parquet"].append((qid, f))
+        out += [(f"{folder}/{name}", parquet_bytes(forecasts_table(part))) for name, part in parts.items() if part]
     return sorted(out, key=lambda item: item[0])
-
-
-def _dated(f: Any) -> bool:
-    return any(isinstance(v, dt.date) for v in f.quantiles.values())
 
 
 def _in_parquet(bundle: Bundle, forecasts_in: str) -> bool:

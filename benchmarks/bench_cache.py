@@ -4,8 +4,9 @@ parsing every file with PyYAML's C loader, side by side in one run.
 On the benchmark store (default 20,000 questions x 20 forecasts, see ``bigstore.py``):
 - floor: read and parse every file with the C loader;
 - cold: ``load_store(cache=False)``; first: ``load_store`` writing the cache;
-- warm: ``load_store`` with the cache in place, and the commands ``validate``, ``list``
-  and ``due`` each in a fresh process (after one untimed run that fills the cache).
+- warm: ``load_store`` with the cache in place (whole, and without the forecasts, as
+  ``list`` and ``due`` read it), and the commands ``validate``, ``list`` and ``due``
+  each in a fresh process (after one untimed run that fills the cache).
 
 Run: ``.venv/bin/python benchmarks/bench_cache.py [--questions N] [--repeat R]``
 """
@@ -44,6 +45,7 @@ def main() -> None:
         rows["cold: load_store, no cache"] = best_of(lambda: load_store(root, cache=False), 1)
     rows["first: load_store writing the cache"] = best_of(lambda: load_store(root), 1)
     rows["warm: load_store"] = best_of(lambda: load_store(root), args.repeat)
+    rows["warm: load_store(forecasts=False)"] = best_of(lambda: load_store(root, forecasts=False), args.repeat)
     for name in ("validate", "list", "due"):
         cmd = [name, "--store", str(root)]
         command(cmd)  # fills what the cache keeps for this command (e.g. warning locations)

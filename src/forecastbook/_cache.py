@@ -266,6 +266,19 @@ class RecordCache:
             self._index = {r[0]: Row(*r) for r in self._query("SELECT name, size, mtime_ns, digest, kind, parent, errors, checked_on FROM files")}
         return self._index
 
+    def lights(self) -> dict[str, tuple] | None:
+        """Every row's light form (see :func:`lightened`), or None if any cannot be trusted."""
+        out = {}
+        for name, d, light, mac in self._query(
+                "SELECT l.name, f.digest, l.light, l.mac FROM lights l JOIN files f ON f.name = l.name"):
+            if not hmac.compare_digest(mac, self._mac(name.encode("utf-8", "surrogateescape"), d, light)):
+                return None
+            try:
+                out[name] = pickle.loads(light)
+            except Exception:  # noqa: BLE001 - a row that cannot be read: the caller reads the store
+                return None
+        return out
+
     def _select(self, where: str = "") -> str:
         """The columns of a row (with its record when wanted: kept in a table of their
         own, so that reading the heads alone does not read every record)."""

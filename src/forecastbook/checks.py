@@ -28,7 +28,8 @@ def utc_day(timestamp: dt.datetime) -> dt.date:
     return timestamp.astimezone(dt.timezone.utc).date()
 
 
-def _check_forecast(q: Question, i: int, f: Forecast, *, after: dt.datetime, before: dt.datetime) -> Iterator[Finding]:
+def _check_forecast(q: Question, i: int, f: Forecast, *, after: dt.datetime, before: dt.datetime,
+                    today: dt.date) -> Iterator[Finding]:
     """One forecast of ``q``; ``after`` and ``before`` bound the days it is scored on."""
     wanted = forecast_value_field(q.kind)
     given = [name for name in ("probability", "probabilities", "quantiles") if getattr(f, name) is not None]
@@ -53,6 +54,8 @@ def _check_forecast(q: Question, i: int, f: Forecast, *, after: dt.datetime, bef
                 break
     if f.derived is not None and f.verbal is None:
         yield Finding(("forecasts", i, "derived"), "says how words were read, but 'verbal' (the words) is missing")
+    if utc_day(f.at) > today:
+        yield Finding(("forecasts", i, "at"), f"{f.at.isoformat()} is in the future")
     if f.at >= after:
         yield Finding(("forecasts", i, "at"),
                       f"made after the question closed on {q.closes}; it will not be scored", "warning")
@@ -128,7 +131,7 @@ def check_question(q: Question, *, today: dt.date | None = None) -> Iterator[Fin
     # Comparing aware timestamps with UTC day boundaries is the same as comparing UTC days.
     after, before = _utc_midnight(q.closes) + dt.timedelta(days=1), _utc_midnight(q.created)
     for i, f in enumerate(q.forecasts):
-        yield from _check_forecast(q, i, f, after=after, before=before)
+        yield from _check_forecast(q, i, f, after=after, before=before, today=today)
     r = q.resolution
     if r is not None:
         if r.at < q.created:

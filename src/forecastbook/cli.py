@@ -157,8 +157,9 @@ def validate(store_path: Path, strict: bool, fmt: str) -> None:
         _echo("\n".join(str(p) if fmt == "text" else github_annotation(p) for p in found))
     n_err = sum(p.severity == "error" for p in found)
     n_warn = len(found) - n_err
+    in_bulk = f", {checked.bulk_forecasts} forecasts in Parquet" if checked.bulk_forecasts is not None else ""
     summary = (f"{checked.questions} questions, {checked.forecasters} forecasters, "
-               f"{checked.sources} sources: {n_err} error(s), {n_warn} warning(s)")
+               f"{checked.sources} sources{in_bulk}: {n_err} error(s), {n_warn} warning(s)")
     _echo(summary, err=bool(found) or fmt == "json")
     if n_err or (strict and n_warn):
         sys.exit(1)
@@ -701,15 +702,27 @@ def _fb_call(action, *args, **kwargs):  # noqa: ANN001, ANN201
         raise click.ClickException(f"cannot read the ForecastBench files: {what}") from None
 
 
+forecasts_in_option = click.option(
+    "--forecasts-in", "forecasts_in", type=click.Choice(["auto", "yaml", "parquet"]), default="auto",
+    show_default=True, help="Where the forecasts go: auto puts more than 10,000 in forecasts.parquet files "
+                            "(needs pyarrow), else in the question records.")
+
+
+def _bulk_note(out: Path) -> str:
+    files = sorted(str(p.relative_to(out)) for p in out.rglob("*forecasts.parquet"))
+    return f"\nforecasts in {', '.join(files)}" if files else ""
+
+
 @import_.command(name="forecastbench")
 @_fb_files
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="A new folder for the store.")
-def import_forecastbench(questions: Path, resolutions: Path, forecasts, out: Path) -> None:
+@forecasts_in_option
+def import_forecastbench(questions: Path, resolutions: Path, forecasts, out: Path, forecasts_in: str) -> None:
     """Import a ForecastBench round (questions, resolutions, forecast sets) as a store."""
     from .importers.forecastbench import import_round
 
-    counts = _fb_call(import_round, questions, resolutions, list(forecasts), out)
-    _echo(f"wrote {out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    counts = _fb_call(import_round, questions, resolutions, list(forecasts), out, forecasts_in=forecasts_in)
+    _echo(f"wrote {out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + _bulk_note(out))
 
 
 out_option = click.option("--out", required=True, type=click.Path(path_type=Path), help="A new folder for the store.")
@@ -717,13 +730,13 @@ tz_option = click.option("--tz", default="UTC", show_default=True,
                          help="The time zone of timestamps written without one (an IANA name).")
 
 
-def _import(parse, *args, out: Path, **kwargs) -> None:  # noqa: ANN001
+def _import(parse, *args, out: Path, forecasts_in: str = "auto", **kwargs) -> None:  # noqa: ANN001
     """Parse with an importer, write the store all or nothing, print the counts."""
     from .importers.common import ImportFailed, report, write_store
 
     try:
         bundle = parse(*args, **kwargs)
-        write_store(bundle, out)
+        write_store(bundle, out, forecasts_in=forecasts_in)
     except (ImportFailed, FileExistsError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
@@ -734,12 +747,13 @@ def _import(parse, *args, out: Path, **kwargs) -> None:  # noqa: ANN001
 @import_.command(name="fatebook")
 @click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @out_option
+@forecasts_in_option
 @tz_option
-def import_fatebook(export: Path, out: Path, tz: str) -> None:
+def import_fatebook(export: Path, out: Path, tz: str, forecasts_in: str) -> None:
     """Import a Fatebook CSV export (fatebook-forecasts.csv)."""
     from .importers import fatebook
 
-    _import(fatebook.parse, export, out=out, tz=tz)
+    _import(fatebook.parse, export, out=out, forecasts_in=forecasts_in, tz=tz)
 
 
 @import_.command(name="manifold")
@@ -747,11 +761,12 @@ def import_fatebook(export: Path, out: Path, tz: str) -> None:
 @click.option("--bets", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A /v0/bets response (repeatable); each bet by a known user becomes a forecast.")
 @out_option
-def import_manifold(markets, bets, out: Path) -> None:
+@forecasts_in_option
+def import_manifold(markets, bets, out: Path, forecasts_in: str) -> None:
     """Import Manifold markets (/v0/market JSON, one or a list per file) and their bets."""
     from .importers import manifold
 
-    _import(manifold.parse, list(markets), list(bets), out=out)
+    _import(manifold.parse, list(markets), list(bets), out=out, forecasts_in=forecasts_in)
 
 
 @import_.command(name="metaculus")
@@ -759,11 +774,12 @@ def import_manifold(markets, bets, out: Path) -> None:
 @click.option("--site", default="https://www.metaculus.com", show_default=True,
               help="The server the posts came from (for page addresses).")
 @out_option
-def import_metaculus(posts, site: str, out: Path) -> None:
+@forecasts_in_option
+def import_metaculus(posts, site: str, out: Path, forecasts_in: str) -> None:
     """Import Metaculus /api/posts/ JSON (a post or a list response per file)."""
     from .importers import metaculus
 
-    _import(metaculus.parse, list(posts), out=out, site=site)
+    _import(metaculus.parse, list(posts), out=out, forecasts_in=forecasts_in, site=site)
 
 
 def _mapping(pairs) -> dict[str, str]:  # noqa: ANN001
@@ -782,23 +798,25 @@ def _mapping(pairs) -> dict[str, str]:  # noqa: ANN001
               help="Read COLUMN as FIELD (question, forecaster, at, probability, outcome, resolved_at, url).")
 @click.option("--evidence-url", help="The page that shows the outcomes, for rows without a url.")
 @out_option
+@forecasts_in_option
 @tz_option
-def import_csv(table: Path, pairs, evidence_url, out: Path, tz: str) -> None:
+def import_csv(table: Path, pairs, evidence_url, out: Path, tz: str, forecasts_in: str) -> None:
     """Import any table of binary forecasts: question, forecaster, at, probability[, outcome, resolved_at]."""
     from .importers import generic
 
-    _import(generic.parse, table, out=out, mapping=_mapping(pairs), tz=tz, evidence_url=evidence_url)
+    _import(generic.parse, table, out=out, forecasts_in=forecasts_in, mapping=_mapping(pairs), tz=tz, evidence_url=evidence_url)
 
 
 @import_.command(name="hub")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--model", help="The model's id [default: the file name's part after its date].")
 @out_option
-def import_hub(file: Path, model, out: Path) -> None:
+@forecasts_in_option
+def import_hub(file: Path, model, out: Path, forecasts_in: str) -> None:
     """Import forecast-hub quantiles (legacy COVID-19 hub CSV or hubverse model output)."""
     from .importers import hubs
 
-    _import(hubs.parse, file, out=out, model=model)
+    _import(hubs.parse, file, out=out, forecasts_in=forecasts_in, model=model)
 
 
 EXPORT_FORMATS = ["csv", "jsonl", "parquet", "fatebook-csv", "metaculus-json"]
@@ -840,22 +858,24 @@ def export(store_path: Path, as_of, fmt: str, what: str, out: Path) -> None:
 @import_.command(name="metaculus-api2")
 @click.argument("questions", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @out_option
-def import_metaculus_api2(questions, out: Path) -> None:
+@forecasts_in_option
+def import_metaculus_api2(questions, out: Path, forecasts_in: str) -> None:
     """Import legacy Metaculus /api2/questions/ JSON (binary questions)."""
     from .importers import metaculus
 
-    _import(metaculus.parse_api2, list(questions), out=out)
+    _import(metaculus.parse_api2, list(questions), out=out, forecasts_in=forecasts_in)
 
 
 @import_.command(name="metaculus-download")
 @click.argument("question_data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("forecast_data", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @out_option
-def import_metaculus_download(question_data: Path, forecast_data: Path, out: Path) -> None:
+@forecasts_in_option
+def import_metaculus_download(question_data: Path, forecast_data: Path, out: Path, forecasts_in: str) -> None:
     """Import a Metaculus data download (question_data.csv and forecast_data.csv)."""
     from .importers import metaculus
 
-    _import(metaculus.parse_download, question_data, forecast_data, out=out)
+    _import(metaculus.parse_download, question_data, forecast_data, out=out, forecasts_in=forecasts_in)
 
 
 @main.command(name="forecastbench-score")

@@ -12,6 +12,9 @@ that moment) are compared:
 Lints: criteria too short or without a date, no resolution sources, verbal words off the
 scale or with a probability outside their band.
 
+Both look at the forecasts in the records; bulk forecasts (:mod:`forecastbook.bulk`) are
+checked row by row when read, not here.
+
 >>> import forecastbook
 >>> store = forecastbook.load_store("forecasts")
 >>> implied_unconditional(store)[["question_id", "forecaster", "implied_low", "implied_high", "stated"]]

@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from . import frames, scoring
+from . import bulk, frames, scoring
 from .calibration import decompose
 from .checks import utc_day
 from .frames import as_date, binary_forecasts, categorical_forecasts
@@ -44,13 +44,13 @@ EXCLUSION_COLUMNS = ["forecaster", "forecast_questions", "scored", "unresolved",
 def _final(frame: pd.DataFrame) -> pd.DataFrame:
     """Each forecaster's last forecast per question made on or before close (and before
     the outcome was known), in time order (ties in row order)."""
-    before = frame[~frame["after_close"] & ~frame["after_known"]]
-    by_time = np.lexsort((np.arange(len(before)), pd.DatetimeIndex(before["at"]).asi8))  # stable, by time
-    question, _ = pd.factorize(before["question_id"])
-    forecaster, names = pd.factorize(before["forecaster"])
+    before = np.flatnonzero(~frame["after_close"].to_numpy(bool) & ~frame["after_known"].to_numpy(bool))
+    by_time = np.lexsort((np.arange(len(before)), pd.DatetimeIndex(frame["at"]).asi8[before]))  # stable, by time
+    question, _ = pd.factorize(frame["question_id"].iloc[before])
+    forecaster, names = pd.factorize(frame["forecaster"].iloc[before])
     pair = question.astype(np.int64) * max(len(names), 1) + forecaster
     seen_last = len(by_time) - 1 - np.unique(pair[by_time][::-1], return_index=True)[1]
-    return before.iloc[by_time[np.sort(seen_last)]]
+    return frame.iloc[before[by_time[np.sort(seen_last)]]]
 
 
 def binary_scores(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
@@ -112,7 +112,7 @@ def quantile_scores(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
         y = float(outcome.toordinal()) if q.kind == "date" else float(outcome)
         cutoff = scoring_cutoff(q, as_of)
         final: dict[str, object] = {}
-        for f in sorted(q.forecasts, key=lambda f: f.at):
+        for f in sorted(bulk.forecasts_of(store, q), key=lambda f: f.at):
             if f.quantiles is not None and utc_day(f.at) <= cutoff:
                 final[f.by] = f
         for who, f in sorted(final.items()):
@@ -146,33 +146,46 @@ def exclusions(store: Store, *, as_of: dt.date | str, columns: dict[str, np.ndar
     as_of = as_date(as_of)
     cols = frames.forecast_columns(store) if columns is None else columns
     questions = frames._finished(store)
-    q, keep = cols["question"], cols["day"] <= np.datetime64(as_of)
-    cutoff = np.array([scoring_cutoff(x, as_of) for x in questions], dtype="datetime64[D]")
-    after_close = cols["day"] > cols["closes"]
-    after_known = ~after_close & (cols["day"] > cutoff[q])
-    pairs = pd.DataFrame({"forecaster": cols["forecaster"], "question": q, "after_close": after_close,
-                          "after_known": after_known, "in_time": ~after_close & ~after_known})[keep]
-    per = pairs.groupby(["forecaster", "question"], sort=False).agg(
-        close=("after_close", "sum"), known=("after_known", "sum"), in_time=("in_time", "any")).reset_index()
-    status = np.array([status_as_of(x, as_of) for x in questions], dtype=object)[per["question"].to_numpy()]
-    binary = np.array([x.kind == "binary" for x in questions], dtype=bool)[per["question"].to_numpy()]
-    if per.empty:
+    keep = cols["day"] <= np.datetime64(as_of)
+    if not keep.any():
         return pd.DataFrame([], columns=EXCLUSION_COLUMNS)
-    reason = _exclusion_reason(status, per["in_time"].to_numpy(), per["known"].to_numpy() > 0, binary)
-    counts = pd.DataFrame({"forecaster": per["forecaster"], "forecast_questions": 1,
-                           "forecasts_after_close": per["close"], "forecasts_after_known": per["known"]})
-    for name in EXCLUSION_COLUMNS[2:9]:
-        counts[name] = (reason == name).astype(np.int64)
-    frame = counts.groupby("forecaster", sort=True).sum().reset_index()
-    return frame[EXCLUSION_COLUMNS].astype({c: np.int64 for c in EXCLUSION_COLUMNS[1:]})
+    q, day = cols["question"][keep], cols["day"][keep]
+    cutoff = np.array([scoring_cutoff(x, as_of) for x in questions], dtype="datetime64[D]")
+    after_close = day > cols["closes"][keep]
+    after_known = ~after_close & (day > cutoff[q])
+    who, names = pd.factorize(cols["forecaster"][keep])
+    pair, at_pair = np.unique(who.astype(np.int64) * len(questions) + q, return_inverse=True)
+    close = np.bincount(at_pair, weights=after_close, minlength=len(pair)).astype(np.int64)
+    known = np.bincount(at_pair, weights=after_known, minlength=len(pair)).astype(np.int64)
+    in_time = np.bincount(at_pair, weights=~after_close & ~after_known, minlength=len(pair)) > 0
+    pair_who, pair_question = pair // len(questions), pair % len(questions)
+    status = np.array([STATUS_CODES[status_as_of(x, as_of)] for x in questions], dtype=np.int8)[pair_question]
+    binary = np.array([x.kind == "binary" for x in questions], dtype=bool)[pair_question]
+    reason = _exclusion_reason(status, in_time, known > 0, binary)
+    per_forecaster = {"forecast_questions": np.bincount(pair_who, minlength=len(names))}
+    for code, name in enumerate(EXCLUSION_COLUMNS[2:9]):
+        per_forecaster[name] = np.bincount(pair_who[reason == code], minlength=len(names))
+    per_forecaster["forecasts_after_close"] = np.bincount(pair_who, weights=close, minlength=len(names))
+    per_forecaster["forecasts_after_known"] = np.bincount(pair_who, weights=known, minlength=len(names))
+    by_name = np.argsort(np.asarray(names, dtype=object), kind="stable")
+    frame = pd.DataFrame({"forecaster": np.asarray(names, dtype=object)[by_name],
+                          **{k: v[by_name].astype(np.int64) for k, v in per_forecaster.items()}})
+    return frame[EXCLUSION_COLUMNS]
+
+
+STATUS_CODES = {"open": 0, "overdue": 1, "annulled": 2, "ambiguous": 3, "resolved": 4}
 
 
 def _exclusion_reason(status: np.ndarray, in_time: np.ndarray, known: np.ndarray, binary: np.ndarray) -> np.ndarray:
-    """Why a forecaster's question was not scored (or ``scored``), one per pair."""
+    """Why a forecaster's question was not scored, one per pair: the position of the
+    reason in ``EXCLUSION_COLUMNS[2:9]`` (``scored`` is 0); ``status`` as ``STATUS_CODES``."""
+    reasons = EXCLUSION_COLUMNS[2:9]
     return np.select(
-        [np.isin(status, ("open", "overdue")), status == "annulled", status == "ambiguous", ~in_time & known,
-         ~in_time, ~binary],
-        ["unresolved", "annulled", "ambiguous", "after_known_only", "after_close_only", "not_binary"], "scored")
+        [status <= STATUS_CODES["overdue"], status == STATUS_CODES["annulled"], status == STATUS_CODES["ambiguous"],
+         ~in_time & known, ~in_time, ~binary],
+        [reasons.index(name) for name in ("unresolved", "annulled", "ambiguous", "after_known_only",
+                                          "after_close_only", "not_binary")],
+        reasons.index("scored")).astype(np.int8)
 
 
 def time_averaged(store: Store, *, as_of: dt.date | str, score: scoring._rules.ScoreName = "brier") -> pd.DataFrame:
@@ -182,9 +195,10 @@ def time_averaged(store: Store, *, as_of: dt.date | str, score: scoring._rules.S
 
 
 def _time_averaged(bf: pd.DataFrame, score: scoring._rules.ScoreName = "brier") -> pd.DataFrame:
-    bf = bf[bf["status"] == "resolved"]
+    resolved = (bf["status"] == "resolved").to_numpy(bool)
+    needed = bf.loc[resolved, ["question_id", "forecaster", "day", "at", "probability", "outcome", "created", "cutoff"]]
     # the standing forecast is scored until the question closes or its outcome is known
-    return scoring.time_averaged_scores(bf.assign(closes=bf["cutoff"]), score=score)
+    return scoring.time_averaged_scores(needed.rename(columns={"cutoff": "closes"}), score=score)
 
 
 def _reference_scores(scores: pd.DataFrame, reference: str, base_rate: float) -> np.ndarray:
@@ -209,9 +223,12 @@ def scoreboard(store: Store, *, as_of: dt.date | str,
     forecasters' final forecasts, or another forecaster's id), and the exclusion counts.
     """
     columns = frames.forecast_columns(store)  # one pass over the records for every table below
-    bf = binary_forecasts(store, as_of=as_of, columns=columns)
-    scores = _binary_scores(bf)
     excl = exclusions(store, as_of=as_of, columns=columns)
+    bf = binary_forecasts(store, as_of=as_of, columns=columns)
+    del columns  # each table is let go once used: a large store's peak memory is a few tables, not all
+    time_mean = _time_mean(bf)
+    scores = _binary_scores(bf)
+    del bf
     if scores.empty:
         return excl.assign(brier=np.nan, log=np.nan, log_inf=0, n=0)
     summary = scoring.summarize_scores(scores, columns=["brier", "log", "spherical", "baseline"])
@@ -219,16 +236,22 @@ def scoreboard(store: Store, *, as_of: dt.date | str,
                                                                       "spherical_inf", "spherical_nan", "log_nan",
                                                                       "log_n", "baseline_n", "baseline_nan"])
     base_rate = float(np.nanmean(scores["outcome"]))
+    brier, groups = scores["brier"].to_numpy(float), scores.groupby("forecaster").indices
     for ref in references:
         ref_scores = _reference_scores(scores, ref, base_rate)
-        skill = {who: scoring.skill_score(scores.loc[idx, "brier"].to_numpy(), ref_scores[idx])
-                 for who, idx in scores.groupby("forecaster").indices.items()}
+        skill = {who: scoring.skill_score(brier[idx], ref_scores[idx]) for who, idx in groups.items()}
         summary[f"skill_vs_{ref}"] = summary["forecaster"].map(skill)
-    ta = _time_averaged(bf)
-    if not ta.empty:
-        tmean = ta.groupby("forecaster").agg(time_averaged_brier=("score", "mean"), coverage=("coverage", "mean"))
-        summary = summary.merge(tmean, left_on="forecaster", right_index=True, how="left")
+    if time_mean is not None:
+        summary = summary.merge(time_mean, left_on="forecaster", right_index=True, how="left")
     return summary.merge(excl, on="forecaster", how="outer").sort_values("forecaster", ignore_index=True)
+
+
+def _time_mean(bf: pd.DataFrame) -> pd.DataFrame | None:
+    """Per forecaster, the mean time-averaged Brier score and coverage (None if none)."""
+    ta = _time_averaged(bf)
+    if ta.empty:
+        return None
+    return ta.groupby("forecaster").agg(time_averaged_brier=("score", "mean"), coverage=("coverage", "mean"))
 
 
 TRACK_RECORD_COLUMNS = ["forecaster", "forecast_questions", "scored", "brier", "log", "log_inf",

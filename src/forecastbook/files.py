@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import _cache
+from .bulk import is_bulk_name
 from .problems import Problem
 
 __all__ = ["CheckedStore", "check_store", "is_store", "is_slug", "record_files", "read_record", "stat_record",
@@ -94,7 +95,7 @@ class RecordFile(NamedTuple):
     path: str  # as problems name it: the store's path and ``name``, as pathlib joins them
     name: str  # the path below the store (the cache's key)
     stem: str  # the record's id, if it is a safe one
-    kind: str  # "question", "source" or "forecaster"
+    kind: str  # "question", "source", "forecaster" or "bulk" (forecasts in Parquet, see forecastbook.bulk)
 
 
 def record_files(root: Path, problems: list[Problem]) -> Iterator[RecordFile]:
@@ -121,6 +122,8 @@ def record_files(root: Path, problems: list[Problem]) -> Iterator[RecordFile]:
                 continue
             if name.endswith((".yaml", ".yml")):
                 yield RecordFile(_join(here, name), _join(rel, name), name.rsplit(".", 1)[0], kind)
+            elif is_bulk_name(name):
+                yield RecordFile(_join(here, name), _join(rel, name), name, "bulk")
             elif name.lower().endswith((".yaml", ".yml")):
                 problems.append(Problem(_join(here, name), 1, 1, "error", "(file)",
                                         "record files end in lowercase .yaml: rename it, or it is not read"))
@@ -193,6 +196,7 @@ class CheckedStore:
     questions: int
     forecasters: int
     sources: int
+    bulk_forecasts: int | None = None  # read from Parquet files, if the store has any
 
 
 def check_store(root: str | os.PathLike[str], *, cache: bool | None = None) -> CheckedStore:
@@ -212,7 +216,8 @@ def check_store(root: str | os.PathLike[str], *, cache: bool | None = None) -> C
 
     store = load_store(root, cache=cache)
     found = sorted([*store.problems, *coherence.problems(store)], key=lambda p: (p.path, p.line, p.col))
-    return CheckedStore(found, len(store.questions), len(store.forecasters), len(store.sources))
+    return CheckedStore(found, len(store.questions), len(store.forecasters), len(store.sources),
+                        len(store.bulk) if store.bulk is not None else None)
 
 
 def _check_from_cache(root: Path) -> CheckedStore | None:
@@ -253,6 +258,8 @@ def from_cache(root: Path, cache: _cache.RecordCache, *, also: tuple[str, ...] =
     entries = []
     stems: set[tuple[str, str]] = set()
     for f in record_files(root, problems):
+        if f.kind == "bulk":
+            return None  # Parquet files are read (and checked against the records) every time
         if not is_slug(f.stem):
             problems.append(unsafe_name(f.path))
             continue

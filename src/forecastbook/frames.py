@@ -1,5 +1,7 @@
 """Records to tidy pandas tables, as of a date: one row per question, per forecast, and per
 scorable binary forecast. Drafts (``draft: true``) are left out: they are not scored.
+Forecasts in records and bulk forecasts (:mod:`forecastbook.bulk`) are the same rows here:
+bulk columns are appended as whole arrays.
 
 >>> import forecastbook
 >>> store = forecastbook.load_store("forecasts")
@@ -17,6 +19,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from . import bulk
 from .checks import utc_day
 from .queries import scoring_cutoff, status_as_of
 from .store import Store
@@ -58,11 +61,13 @@ def questions_frame(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
     ``cutoff`` (the last day whose forecasts are scored: ``closes``, or the day the outcome
     became known if earlier),
     ``condition_question, condition_outcome, source`` (source id), ``tags`` (tuple),
-    ``n_forecasts, path``.
+    ``n_forecasts`` (in the record and in bulk files), ``path``.
     """
     as_of = as_date(as_of)
     rows = []
-    for q in _finished(store):
+    questions = _finished(store)
+    in_bulk = np.bincount(bulk.placed(store.bulk, [q.id for q in questions])[0], minlength=len(questions))
+    for q, n_bulk in zip(questions, in_bulk.tolist()):
         status = status_as_of(q, as_of)
         rows.append((
             q.id, q.title, q.kind, status, q.created, q.closes, q.resolve_by,
@@ -71,7 +76,7 @@ def questions_frame(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
             scoring_cutoff(q, as_of),
             q.condition.question if q.condition else None,
             q.condition.outcome if q.condition else None,
-            q.source.ref if q.source else None, tuple(q.tags), len(q.forecasts), str(store.paths[q.id]),
+            q.source.ref if q.source else None, tuple(q.tags), len(q.forecasts) + n_bulk, str(store.paths[q.id]),
         ))
     return pd.DataFrame(rows, columns=QUESTION_COLUMNS)
 
@@ -81,7 +86,8 @@ _MICROSECOND = dt.timedelta(microseconds=1)
 
 
 def forecast_columns(store: Store) -> dict[str, np.ndarray]:
-    """Every finished question's forecasts as columns, in one pass over the records.
+    """Every finished question's forecasts as columns, in one pass over the records, then
+    the bulk forecasts on them.
 
     Keys: ``question`` (position in the questions by id, drafts left out), ``question_id,
     kind, forecaster``, ``at`` (UTC, datetime64[us]), ``day`` (its UTC day, datetime64[D]),
@@ -94,16 +100,25 @@ def forecast_columns(store: Store) -> dict[str, np.ndarray]:
     n = len(forecasts)
     at = np.fromiter(((f.at - _AWARE_EPOCH) // _MICROSECOND for f in forecasts), dtype=np.int64, count=n).astype(
         "datetime64[us]")
+    forecaster = np.array([f.by for f in forecasts], dtype=object)
+    probability = np.fromiter((np.nan if f.probability is None else f.probability for f in forecasts),
+                              dtype=float, count=n)
+    where, rows = bulk.placed(store.bulk, [q.id for q in questions])
+    if len(rows):
+        b = store.bulk
+        position = np.concatenate([position, where])
+        forecaster = np.concatenate([forecaster, b.forecaster_ids[b.by[rows]]])
+        at = np.concatenate([at, b.at[rows]])
+        probability = np.concatenate([probability, b.probability[rows]])
     return {
         "question": position,
         "question_id": np.array([q.id for q in questions], dtype=object)[position],
         "kind": np.array([q.kind for q in questions], dtype=object)[position],
-        "forecaster": np.array([f.by for f in forecasts], dtype=object),
+        "forecaster": forecaster,
         "at": at,
         "day": at.astype("datetime64[D]"),
         "closes": np.array([q.closes for q in questions], dtype="datetime64[D]")[position],
-        "probability": np.fromiter((np.nan if f.probability is None else f.probability for f in forecasts),
-                                   dtype=float, count=n),
+        "probability": probability,
     }
 
 
@@ -126,14 +141,27 @@ def _forecast_table(store: Store, cols: dict[str, np.ndarray], keep: np.ndarray,
     data = {
         "question_id": _text(cols["question_id"][keep]), "kind": _text(cols["kind"][keep]),
         "forecaster": _text(cols["forecaster"][keep]),
-        "at": _utc(cols["at"][keep]), "day": cols["day"][keep].astype(object), "probability": cols["probability"][keep],
+        "at": _utc(cols["at"][keep]), "day": _dates(cols["day"][keep]), "probability": cols["probability"][keep],
     }
     if objects:
-        forecasts = [f for q in _finished(store) for f in q.forecasts]
+        questions = _finished(store)
+        forecasts = [f for q in questions for f in q.forecasts]
+        rows = bulk.placed(store.bulk, [q.id for q in questions])[1]
+        in_record = keep < len(forecasts)  # the record's forecasts come first in the columns
         for name in ("probabilities", "quantiles", "verbal", "derived"):
-            data[name] = _objects([getattr(f, name) for f in forecasts])[keep]
+            values = np.empty(len(keep), dtype=object)
+            values[in_record] = _objects([getattr(f, name) for f in forecasts])[keep[in_record]]
+            if len(rows):
+                values[~in_record] = store.bulk.values(name, rows[keep[~in_record] - len(forecasts)])
+            data[name] = values
     data["after_close"] = cols["day"][keep] > cols["closes"][keep]
     return pd.DataFrame(data, columns=FORECAST_COLUMNS if objects else list(data))
+
+
+def _dates(days: np.ndarray) -> np.ndarray:
+    """Days (datetime64[D]) as ``datetime.date`` objects, one object per distinct day."""
+    distinct, at = np.unique(days, return_inverse=True)
+    return distinct.astype(object)[at]
 
 
 def _text(values: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
@@ -228,8 +256,71 @@ def categorical_forecasts(store: Store, *, as_of: dt.date | str) -> pd.DataFrame
                 rows.append((q.id, f.by, f.at.astimezone(dt.timezone.utc), day, name, pos,
                              f.probabilities.get(name, 0.0), realised, q.ordered, status, day > q.closes,
                              q.closes >= day > cutoff))
-    columns = ["question_id", "forecaster", "at", "day", "outcome_name", "position", "probability",
-               "realised", "ordered", "status", "after_close", "after_known"]
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=CATEGORICAL_COLUMNS)
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
-    return frame
+    in_bulk = _bulk_categorical(store, as_of)
+    if in_bulk is None:
+        return frame
+    if frame.empty:
+        return in_bulk
+    both = pd.concat([frame, in_bulk], ignore_index=True)
+    return both.iloc[np.argsort(both["question_id"].to_numpy(dtype=object), kind="stable")].reset_index(drop=True)
+
+
+CATEGORICAL_COLUMNS = ["question_id", "forecaster", "at", "day", "outcome_name", "position", "probability",
+                       "realised", "ordered", "status", "after_close", "after_known"]
+
+
+def _bulk_categorical(store: Store, as_of: dt.date) -> pd.DataFrame | None:
+    """:func:`categorical_forecasts` of the bulk forecasts, built from their columns: each
+    forecast repeated once per outcome of its question, its probabilities put in place."""
+    b = store.bulk
+    if b is None or b.probabilities is None:
+        return None
+    questions = [q for q in _finished(store) if q.kind == "categorical" and q.outcomes]
+    where, rows = bulk.placed(b, [q.id for q in questions])
+    keep = (b.at[rows].astype("datetime64[D]") <= np.datetime64(as_of, "D")) & (b.probabilities.lengths()[rows] > 0)
+    where, rows = where[keep], rows[keep]
+    if not len(rows):
+        return None
+    n_outcomes = np.array([len(q.outcomes) for q in questions], dtype=np.int64)
+    first_outcome = np.concatenate([[0], np.cumsum(n_outcomes)])
+    names = np.array([o for q in questions for o in q.outcomes], dtype=object)
+    per = n_outcomes[where]
+    start = np.concatenate([[0], np.cumsum(per)])
+    forecast = np.repeat(np.arange(len(rows)), per)
+    position = np.arange(start[-1]) - start[forecast]
+    picked = b.probabilities.take(rows)
+    entry = picked.entry_rows()
+    codes, _ = pd.factorize(np.concatenate([picked.keys, names]))
+    width = int(codes.max()) + 1
+    of_question = np.repeat(np.arange(len(questions)), n_outcomes)
+    table = of_question * width + codes[len(picked.keys):]  # (question, outcome name) -> its index in names
+    sorter = np.argsort(table)
+    found = sorter[np.searchsorted(table, where[entry] * width + codes[:len(picked.keys)], sorter=sorter)]
+    probability = np.zeros(start[-1])
+    probability[start[entry] + found - first_outcome[where[entry]]] = picked.values
+
+    facts = [(status_as_of(q, as_of), scoring_cutoff(q, as_of)) for q in questions]
+    status = np.array([s for s, _ in facts], dtype=object)
+    resolved = np.array([s == "resolved" for s, _ in facts], dtype=bool)
+    outcome_at = np.array([q.outcomes.index(q.outcome_value()) if s == "resolved" and q.outcome_value() in q.outcomes
+                           else -1 for q, (s, _) in zip(questions, facts)], dtype=np.int64)
+    realised = np.where(resolved[where][forecast], (position == outcome_at[where][forecast]).astype(float), np.nan)
+    day = b.at[rows].astype("datetime64[D]")
+    closes = np.array([q.closes for q in questions], dtype="datetime64[D]")[where]
+    cutoff = np.array([c for _, c in facts], dtype="datetime64[D]")[where]
+    return pd.DataFrame({
+        "question_id": np.array([q.id for q in questions], dtype=object)[where][forecast],
+        "forecaster": b.forecaster_ids[b.by[rows]][forecast],
+        "at": _utc(b.at[rows][forecast]),
+        "day": day.astype(object)[forecast],
+        "outcome_name": names[first_outcome[where][forecast] + position],
+        "position": position,
+        "probability": probability,
+        "realised": realised,
+        "ordered": np.array([q.ordered for q in questions], dtype=bool)[where][forecast],
+        "status": status[where][forecast],
+        "after_close": (day > closes)[forecast],
+        "after_known": ((closes >= day) & (day > cutoff))[forecast],
+    }, columns=CATEGORICAL_COLUMNS)

@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from . import _cache, checks
+from . import _cache, bulk, checks
 from .files import (
     JOURNAL_NAME,
     LOCK_NAME,
@@ -279,6 +279,7 @@ class Store:
     forecasters: dict[str, Forecaster] = field(default_factory=dict)
     paths: dict[str, Path] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    bulk: bulk.BulkForecasts | None = None  # forecasts read from Parquet files (see forecastbook.bulk)
     # what the cache holds of each question's file, when read through it (see _cache)
     _cached: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _cache: Any = field(default=None, repr=False, compare=False)
@@ -318,7 +319,14 @@ class Store:
         """How many forecasts ``qid`` has, the latest, and by whom (whether or not the
         forecasts themselves were loaded)."""
         kept = self.forecast_summaries.get(qid)
-        return kept if kept is not None else _cache.summarise(self.questions[qid])
+        summary = kept if kept is not None else _cache.summarise(self.questions[qid])
+        if self.bulk is None:
+            return summary
+        in_bulk = bulk.latest_of(self, qid)
+        latest = max([summary.latest, *in_bulk] if summary.latest is not None else in_bulk, key=lambda f: f.at,
+                     default=None)
+        return _cache.ForecastSummary(summary.n + bulk.count_of(self, qid), latest,
+                                      summary.by | bulk.forecasters_of(self, qid))
 
     def path_of(self, qid: str) -> Path:
         return self.paths[qid]
@@ -401,7 +409,9 @@ class Store:
                 return Path(path)
         return Store(root=root, questions=self.questions, sources=self.sources, forecasters=self.forecasters,
                      paths={qid: under(p) for qid, p in self.paths.items()},
-                     problems=[dataclasses.replace(p, path=str(under(p.path))) for p in self.problems])
+                     problems=[dataclasses.replace(p, path=str(under(p.path))) for p in self.problems],
+                     bulk=self.bulk, forecasts_loaded=self.forecasts_loaded,
+                     forecast_summaries=self.forecast_summaries)
 
     def __repr__(self) -> str:
         counts: dict[str, int] = {}
@@ -594,6 +604,8 @@ def edit_view(root: Path) -> Store | None:
         rows: dict[str, dict[str, _cache.Row]] = {"question": {}, "source": {}, "forecaster": {}}
         digests = []
         for f in record_files(root, store.problems):
+            if f.kind == "bulk":
+                return None  # the forecasts in Parquet are read whole, with the records they name
             row = index.get(f.name)
             try:
                 st = os.lstat(f.path)
@@ -688,18 +700,26 @@ def load_store(root: str | os.PathLike[str] | None = None, *, cache: bool | None
 
 def _load_light(root: Path) -> Store | None:
     """The store with its questions' forecasts summarised, from the cache alone (None
-    when the cache cannot answer: the caller then reads the store whole)."""
-    cache = _cache.RecordCache(root, records="light")
+    when the cache cannot answer: the caller then reads the store whole). The light
+    forms of all files are kept together for the store as it is (one unpickling instead
+    of one per file), and read row by row after an edit changed some files."""
+    cache = _cache.RecordCache(root, records=None)
     found = from_cache(root, cache)
     if found is None:
         return None
+    key = memo_key(found.key, root)
+    lights = cache.memo("lights", key)
+    if lights is None:
+        lights = cache.lights()
+        if lights is None or not all(entry.name in lights for _, entry in found.entries):
+            return None
+        cache.set_memo("lights", key, {entry.name: lights[entry.name] for _, entry in found.entries})
+        cache.save()
     store = Store(root=root, problems=found.problems, _key=found.key, forecasts_loaded=False)
     names: dict[str, str] = {}
     store.paths = _Paths(root, names)  # type: ignore[assignment]
     for f, entry in found.entries:
-        if entry.light is None:
-            return None
-        record, summary = entry.light
+        record, summary = lights[entry.name]
         if f.kind == "question" and record is not None:
             store.questions[f.stem] = record
             names[f.stem] = f.name
@@ -727,7 +747,11 @@ def _load_store(root: Path, use_cache: bool = False) -> Store:
     first_seen: dict[tuple[type[BaseModel], str], Path] = {}
     cache = _cache.RecordCache(root) if use_cache else None
     digests: list[tuple[str, bytes]] | None = [] if cache is not None else None  # of every file, for the memos
+    bulk_files = []
     for f in record_files(root, store.problems):
+        if f.kind == "bulk":
+            bulk_files.append(Path(f.path))
+            continue
         model, stem = _MODELS[f.kind], f.stem
         if not is_slug(stem):
             store.problems.append(unsafe_name(f.path))
@@ -763,6 +787,8 @@ def _load_store(root: Path, use_cache: bool = False) -> Store:
         return [store.locate(qid, finding) for qid, finding in checks.check_references(
             store.questions, sources=store.sources, forecasters=store.forecasters, question_files=question_files)]
     store.problems.extend(store.memoised("references", references))
+    store.bulk, found = bulk.read(bulk_files, store.questions, store.forecasters, question_files=question_files)
+    store.problems.extend(found)
     store.problems.sort(key=lambda p: (p.path, p.line, p.col))
     if cache is not None:
         cache.save()

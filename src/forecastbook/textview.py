@@ -13,16 +13,18 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from typing import TYPE_CHECKING
 
+from . import bulk
 from .queries import conditional_tree, forecast_summary, outcome_text, status_as_of
 
 if TYPE_CHECKING:  # the CLI imports this module before any record is read
-    from .records import Question
+    from .records import Forecast, Question
     from .store import Store
 
 
@@ -67,13 +69,19 @@ def table(rows: Sequence[Mapping[str, Any]], *, max_width: int = 70) -> str:
     lines.insert(1, ["-" * w for w in widths])
     sizes.insert(1, widths)
     return "\n".join(
-        "  ".join(text + " " * (w - n) for text, n, w in zip(line, size, widths)).rstrip()
+        "  ".join([text + " " * (w - n) for text, n, w in zip(line, size, widths)]).rstrip()
         for line, size in zip(lines, sizes)
     )
 
 
+_BLANKS = re.compile(r"\s\s|[^\S ]|^ | $")  # what " ".join(text.split()) would change
+
+
 def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
+    if _BLANKS.search(text):
+        text = " ".join(text.split())
+    if len(text) <= limit // 2 or (text.isascii() and len(text) <= limit):
+        return text
     return text if _width(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -91,10 +99,20 @@ def to_json(rows: Iterable[Mapping[str, Any]]) -> str:
     return json.dumps(list(rows), ensure_ascii=False, indent=2, default=_cell)
 
 
-def show_question(store: Store, q: Question, *, as_of: dt.date) -> str:
-    """The whole record of one question, its forecasts and its conditional tree."""
+BULK_SHOWN = 20  # forecasters whose latest bulk forecast ``show`` lists
+
+
+def _forecast_line(q: Question, f: Forecast) -> str:
     from .checks import utc_day
 
+    late = "  (after close: not scored)" if utc_day(f.at) > q.closes else ""
+    words = f"  [{f.verbal}]" if f.verbal else ""
+    return f"  {f.at.isoformat()}  {f.by}: {forecast_summary(q, f)}{words}{late}"
+
+
+def show_question(store: Store, q: Question, *, as_of: dt.date) -> str:
+    """The whole record of one question, its forecasts (bulk ones: each forecaster's
+    latest) and its conditional tree."""
     out = [f"{q.id}  [{q.kind}, {status_as_of(q, as_of)} as of {as_of}]", q.title, ""]
     if q.draft:
         out[1:1] = ["DRAFT: captured from a text and not finished; not scored and not listed by due "
@@ -132,11 +150,17 @@ def show_question(store: Store, q: Question, *, as_of: dt.date) -> str:
             out.append(f"  where in the source: {q.source.locator}")
     out += ["", f"Forecasts ({len(q.forecasts)}):"]
     for f in sorted(q.forecasts, key=lambda f: f.at):
-        late = "  (after close: not scored)" if utc_day(f.at) > q.closes else ""
-        words = f"  [{f.verbal}]" if f.verbal else ""
-        out.append(f"  {f.at.isoformat()}  {f.by}: {forecast_summary(q, f)}{words}{late}")
+        out.append(_forecast_line(q, f))
+    n_bulk = bulk.count_of(store, q.id)
     if not q.forecasts:
-        out.append("  (none yet)")
+        out.append("  (none yet)" if not n_bulk else "  (none in the record)")
+    if n_bulk:
+        latest = bulk.latest_of(store, q.id)
+        out += ["", f"Bulk forecasts ({n_bulk} in Parquet, by {len(latest)} forecasters; each one's latest):"]
+        out += [_forecast_line(q, f) for f in latest[:BULK_SHOWN]]
+        if len(latest) > BULK_SHOWN:
+            out.append(f"  ... and {len(latest) - BULK_SHOWN} more forecasters "
+                       "(forecastbook export --what forecasts lists every forecast)")
     out += ["", "Conditional tree:", *(f"  {line}" for line in conditional_tree(store, q.id))]
     r = q.resolution
     out += ["", "Resolution:"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import bulk
 from ..importers.fatebook import COLUMNS_V3, NO_CRITERIA, SOURCE_ID
 from .common import Exported
 
@@ -82,7 +83,7 @@ def _rows(store, q, done: Exported) -> list[list[object]]:  # noqa: ANN001
     tags = "; ".join(t for t in q.tags if t != "fatebook")
     tail = [created, fatebook_time(q.resolve_by), resolution, resolved_at, None, None, notes, "", False, "", tags]
     rows = []
-    for f in q.forecasts:
+    for f in bulk.forecasts_of(store, q):
         who = store.forecasters[f.by].name if f.by in store.forecasters else f.by
         rows.append([title, option, who, f.probability, fatebook_time(f.at), ""] + tail)
     return rows or [[title, option, None, None, created, ""] + tail]

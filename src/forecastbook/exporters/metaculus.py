@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import re
 
+from .. import bulk
 from ..importers.common import stable_hash
 from .common import Exported
 
@@ -52,11 +53,11 @@ def _resolution(q, done: Exported) -> str | None:  # noqa: ANN001
     return "yes" if q.outcome_value() else "no"
 
 
-def _forecasts(store, q) -> tuple[dict, list]:  # noqa: ANN001
+def _forecasts(store, q, forecasts: list) -> tuple[dict, list]:  # noqa: ANN001
     methods = {f"metaculus-{m.replace('_', '-')}": m for m in METHODS}
     aggregations: dict[str, dict] = {m: {"history": []} for m in METHODS}
     mine = []
-    for f in q.forecasts:
+    for f in forecasts:
         start = f.at.timestamp()
         if f.by in methods:
             aggregations[methods[f.by]]["history"].append({"start_time": start, "end_time": None,
@@ -73,7 +74,8 @@ def _forecasts(store, q) -> tuple[dict, list]:  # noqa: ANN001
 def _post(store, q, done: Exported) -> dict:  # noqa: ANN001
     post_id, question_id = _ids(q)
     title = q.source.quote if q.source is not None and q.source.ref.startswith("metaculus") else q.title
-    aggregations, mine = _forecasts(store, q)
+    forecasts = bulk.forecasts_of(store, q)
+    aggregations, mine = _forecasts(store, q, forecasts)
     r = q.resolution
     question = {
         "id": question_id, "title": title, "type": "binary", "created_at": iso_z(q.created),
@@ -97,5 +99,5 @@ def export(store) -> tuple[str, Exported]:  # noqa: ANN001
             continue
         posts.append(_post(store, q, done))
         done.wrote("questions")
-        done.wrote("forecasts", len(q.forecasts))
+        done.wrote("forecasts", len(q.forecasts) + bulk.count_of(store, qid))
     return json.dumps({"results": posts}, indent=1, ensure_ascii=False) + "\n", done

@@ -6,6 +6,11 @@ location for bad input. :func:`write_store` checks the records and writes them a
 nothing; :func:`as_store` gives the same records as a :class:`~forecastbook.store.Store`
 without writing a file; :func:`report` words the counts.
 
+Above :data:`BULK_THRESHOLD` forecasts (when pyarrow is installed) :func:`write_store`
+puts the forecasts of each folder's questions in that folder's ``forecasts.parquet``
+(:mod:`forecastbook.bulk`) instead of the records' YAML lists; ``forecasts_in`` forces
+either way.
+
 >>> b = Bundle("demo")
 >>> b.read("rows", 3)
 >>> b.leave_out("hidden forecast of another user")
@@ -33,8 +38,12 @@ from ..problems import Problem, shorten
 from ..records import Forecaster, Question, Source
 
 __all__ = ["Bundle", "ImportFailed", "as_store", "write_store", "report", "slug", "keyed_slug", "located", "from_epoch",
-           "csv_rows",
+           "csv_rows", "BULK_THRESHOLD", "FORECASTS_IN",
            "probability", "number", "stable_hash"]
+
+
+BULK_THRESHOLD = 10_000  # more forecasts than this go to Parquet
+FORECASTS_IN = ("auto", "yaml", "parquet")
 
 
 class ImportFailed(ValueError):
@@ -175,6 +184,7 @@ class Bundle:
     sources: dict[str, Source] = field(default_factory=dict)
     counts_in: Counter = field(default_factory=Counter)
     left_out: Counter = field(default_factory=Counter)
+    bulk_files: list[str] = field(default_factory=list)  # where write_store put the forecasts, if in Parquet
 
     def read(self, kind: str, n: int = 1) -> None:
         """Count ``n`` input items of a kind (rows, markets, bets)."""
@@ -203,8 +213,9 @@ class Bundle:
 def report(bundle: Bundle) -> str:
     """Counts in, written and left out, one line each (left-out reasons sorted)."""
     read = ", ".join(f"{n} {kind}" for kind, n in sorted(bundle.counts_in.items())) or "nothing"
+    where = f" (in {', '.join(bundle.bulk_files)})" if bundle.bulk_files else ""
     lines = [f"read: {read}",
-             f"wrote: {len(bundle.questions)} questions, {bundle.n_forecasts} forecasts, "
+             f"wrote: {len(bundle.questions)} questions, {bundle.n_forecasts} forecasts{where}, "
              f"{len(bundle.forecasters)} forecasters, {len(bundle.sources)} sources"]
     if bundle.left_out:
         lines.append("left out: " + "; ".join(f"{n} {why}" for why, n in sorted(bundle.left_out.items())))
@@ -213,12 +224,42 @@ def report(bundle: Bundle) -> str:
     return "\n".join(lines)
 
 
-def _files(bundle: Bundle) -> list[tuple[str, Any]]:
-    """Every record with its relative path, sorted: the same input gives the same files."""
+def _files(bundle: Bundle, *, bulk: bool = False) -> list[tuple[str, Any]]:
+    """Every record with its relative path, sorted: the same input gives the same files.
+    With ``bulk``, each folder's forecasts are one Parquet file's bytes instead."""
     out: list[tuple[str, Any]] = [(f"sources/{k}.yaml", v) for k, v in bundle.sources.items()]
     out += [(f"forecasters/{k}.yaml", v) for k, v in bundle.forecasters.items()]
-    out += [(f"{folder}/{qid}.yaml", q) for qid, (folder, q) in bundle.questions.items()]
+    if not bulk:
+        out += [(f"{folder}/{qid}.yaml", q) for qid, (folder, q) in bundle.questions.items()]
+        return sorted(out, key=lambda item: item[0])
+    from ..bulk._write import forecasts_table, parquet_bytes
+
+    by_folder: dict[str, list] = {}
+    for qid, (folder, q) in sorted(bundle.questions.items()):
+        out.append((f"{folder}/{qid}.yaml", q.model_copy(update={"forecasts": []})))
+        by_folder.setdefault(folder, []).extend((qid, f) for f in q.forecasts)
+    for folder, rows in sorted(by_folder.items()):
+        parts: dict[str, list] = {"forecasts.parquet": [], "dates.forecasts.parquet": []}
+        for qid, f in rows:  # quantile values of one file are all numbers or all dates
+            dated = f.quantiles is not None and any(isinstance(v, dt.date) for v in f.quantiles.values())
+            parts["dates.forecasts.parquet" if dated else "forecasts.parquet"].append((qid, f))
+        out += [(f"{folder}/{name}", parquet_bytes(forecasts_table(part))) for name, part in parts.items() if part]
     return sorted(out, key=lambda item: item[0])
+
+
+def _in_parquet(bundle: Bundle, forecasts_in: str) -> bool:
+    """Whether :func:`write_store` puts the forecasts in Parquet (see the module's docstring)."""
+    if forecasts_in not in FORECASTS_IN:
+        raise ValueError(f"forecasts_in must be one of {', '.join(FORECASTS_IN)}, got {forecasts_in!r}")
+    if forecasts_in == "yaml" or (forecasts_in == "auto" and bundle.n_forecasts <= BULK_THRESHOLD):
+        return False
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        if forecasts_in == "parquet":
+            raise ImportFailed("writing forecasts to Parquet needs pyarrow: pip install 'forecastbook[parquet]'") from None
+        return False
+    return True
 
 
 def _problems(bundle: Bundle, root: Path) -> list[Problem]:
@@ -271,12 +312,17 @@ def _remove_stale_imports(parent: Path, name: str) -> None:
             continue
 
 
-def write_store(bundle: Bundle, out: str | os.PathLike) -> Path:
+def write_store(bundle: Bundle, out: str | os.PathLike, *, forecasts_in: str = "auto") -> Path:
     """Write the bundle as a store in ``out`` (a new or empty folder), all or nothing:
     the records are checked, written into a temporary folder beside ``out``, read back as a
-    store and only then renamed into place."""
+    store and only then renamed into place.
+
+    ``forecasts_in``: ``auto`` (Parquet above :data:`BULK_THRESHOLD` forecasts, if
+    pyarrow is installed), ``yaml`` or ``parquet``.
+    """
     from ..store import dump_record, load_store
 
+    bulk = _in_parquet(bundle, forecasts_in)
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise FileExistsError(f"{out} is not empty: import into a new folder")
@@ -287,11 +333,13 @@ def write_store(bundle: Bundle, out: str | os.PathLike) -> Path:
     _remove_stale_imports(parent, out.name)
     tmp = Path(tempfile.mkdtemp(prefix=f".import-{out.name[:40]}-{os.getpid()}-", dir=parent))
     try:
-        for rel, record in _files(bundle):
+        files = _files(bundle, bulk=bulk)
+        for rel, record in files:
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(dump_record(record), encoding="utf-8")
+            path.write_bytes(record if isinstance(record, bytes) else dump_record(record).encode("utf-8"))
         _raise_problems(load_store(tmp).errors)
+        bundle.bulk_files = [rel for rel, record in files if isinstance(record, bytes)]
         if out.exists():
             out.rmdir()
         os.replace(tmp, out)

@@ -226,9 +226,13 @@ def _fill(text: str, due: str, date: str | None) -> str:
 
 def import_round(questions: str | os.PathLike | dict, resolutions: str | os.PathLike | dict,
                  forecasts: Iterable[str | os.PathLike | dict], out: str | os.PathLike, *,
-                 resolution_name: str | None = None) -> dict[str, int]:
+                 resolution_name: str | None = None, forecasts_in: str = "auto") -> dict[str, int]:
     """Write a valid store of one ForecastBench round to ``out`` (which must not exist or be
-    empty); the store appears whole or not at all. Returns counts of what was written."""
+    empty); the store appears whole or not at all. Returns counts of what was written.
+
+    ``forecasts_in``: ``auto`` puts more than 10,000 forecasts in a ``forecasts.parquet``
+    per source folder (see :func:`~forecastbook.importers.common.write_store`); ``yaml``
+    or ``parquet`` forces either way."""
     from ..checks import is_web_address
     from .common import Bundle, write_store
     from ..records import Evidence, Forecast, Forecaster, Question, Resolution, Source, SourceRef
@@ -320,7 +324,7 @@ def import_round(questions: str | os.PathLike | dict, resolutions: str | os.Path
             counts["questions"] += 1
             counts["forecasts"] += len(forecasts_here)
             counts[status] += 1
-    write_store(bundle, out)  # the shared writer: checked, all or nothing
+    write_store(bundle, out, forecasts_in=forecasts_in)  # the shared writer: checked, all or nothing
     return counts
 
 

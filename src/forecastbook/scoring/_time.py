@@ -27,7 +27,7 @@ def _days(values: pd.Series) -> np.ndarray:
     return pd.to_datetime(values).to_numpy().astype("datetime64[D]").astype(np.int64)
 
 
-def _pair_codes(questions: np.ndarray, forecasters: np.ndarray) -> tuple[np.ndarray, pd.MultiIndex]:
+def _pair_codes(questions: pd.Series, forecasters: pd.Series) -> tuple[np.ndarray, pd.MultiIndex]:
     """Codes of the (question, forecaster) pairs in order of first appearance, and the
     pairs, as ``pd.factorize`` of their MultiIndex gives them (without making tuples)."""
     q_codes, q_uniques = pd.factorize(questions)
@@ -70,7 +70,7 @@ def time_averaged_scores(forecasts: pd.DataFrame, *, score: ScoreName = "brier")
     day, created, closes = _days(f["day"]), _days(f["created"]), _days(f["closes"])
     keep = day <= closes
     f, day, created, closes = f[keep], day[keep], created[keep], closes[keep]
-    codes, uniques = _pair_codes(f["question_id"].to_numpy(), f["forecaster"].to_numpy())
+    codes, uniques = _pair_codes(f["question_id"], f["forecaster"])
     n = len(codes)
     same_next = np.zeros(n, dtype=bool)
     same_next[:-1] = codes[1:] == codes[:-1]

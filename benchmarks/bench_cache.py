@@ -28,7 +28,8 @@ from forecastbook.store import load_store
 
 def command(args: list[str]) -> float:
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "forecastbook", *args], stdout=subprocess.DEVNULL, check=False)
+    subprocess.run([sys.executable, "-m", "forecastbook", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   check=False)
     return time.perf_counter() - t0
 
 

@@ -1,10 +1,12 @@
-"""How reading and checking grow with the store: 1,000, 5,000 and 20,000 questions (20
-forecasts each), cold (no cache) and warm (an unchanged store read through its cache),
-with the growth exponent k of time ~ n^k fitted over the sizes.
+"""How reading and checking grow with the store: 1,000, 5,000, 20,000 and 50,000
+questions (20 forecasts each), cold (no cache) and warm (an unchanged store, through its
+cache), with the growth exponent k of time ~ n^k fitted over the sizes.
 
-Timed in one process: ``load_store`` + coherence and lints (what ``validate`` computes).
+Timed in one process: what ``validate`` computes (cold: ``load_store`` + coherence and
+lints; warm: ``check_store``, answered from the cache), and, warm, ``load_store`` with
+the records whole and without their forecasts (as ``list`` and ``due`` read it).
 
-Run: ``.venv/bin/python benchmarks/bench_scaling.py [--sizes 1000 5000 20000]``
+Run: ``.venv/bin/python benchmarks/bench_scaling.py [--sizes 1000 5000 20000 50000]``
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from bigstore import store
 from timing import best_of
 
 from forecastbook import coherence
-from forecastbook.store import load_store
+from forecastbook.store import check_store, load_store
 
 
 def validate(root, cache: bool) -> None:  # noqa: ANN001
-    coherence.problems(load_store(root, cache=cache))
+    if cache:
+        check_store(root)
+    else:
+        coherence.problems(load_store(root, cache=False))
 
 
 def exponent(sizes: list[int], times: list[float]) -> float:
@@ -31,17 +36,21 @@ def exponent(sizes: list[int], times: list[float]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000, 50000])
     args = parser.parse_args()
-    cold, warm = [], []
+    columns: dict[str, list[float]] = {"cold validate": [], "warm validate": [], "warm load_store": [],
+                                       "warm load_store(forecasts=False)": []}
     for n in args.sizes:
         root = store(n)
         shutil.rmtree(root / ".cache", ignore_errors=True)
-        cold.append(best_of(lambda: validate(root, False), 1))
-        validate(root, True)  # writes the cache, and where the warnings are
-        warm.append(best_of(lambda: validate(root, True), 2))
-        print(f"  {n:>7} questions: cold {cold[-1]:7.2f} s   warm {warm[-1]:6.2f} s", flush=True)
-    print(f"growth exponent: cold {exponent(args.sizes, cold):.2f}, warm {exponent(args.sizes, warm):.2f}")
+        columns["cold validate"].append(best_of(lambda: validate(root, False), 1))
+        validate(root, True)  # fills the cache and what it keeps of the whole store
+        load_store(root, forecasts=False)
+        columns["warm validate"].append(best_of(lambda: validate(root, True), 2))
+        columns["warm load_store"].append(best_of(lambda: load_store(root), 2))
+        columns["warm load_store(forecasts=False)"].append(best_of(lambda: load_store(root, forecasts=False), 2))
+        print(f"  {n:>7} questions: " + "   ".join(f"{k} {v[-1]:6.2f} s" for k, v in columns.items()), flush=True)
+    print("growth exponent: " + ", ".join(f"{k} {exponent(args.sizes, v):.2f}" for k, v in columns.items()))
 
 
 if __name__ == "__main__":

@@ -374,3 +374,13 @@ def test_list_and_due_from_the_cache_say_what_they_say_from_the_files(tmp_path, 
         {q: _cache.summarise(full.questions[q]) for q in full.questions}
     monkeypatch.setattr(store_module, "_load_store", lambda *a, **k: pytest.fail("read the whole store"))
     assert [CliRunner().invoke(main, [*c, "--store", str(root)]).output for c in commands] == plain
+
+
+def test_a_cache_folder_that_is_a_link_is_neither_read_nor_written(tmp_path, parsed):
+    root = tmp_path / "s"
+    shutil.copytree(FORECASTS, root, ignore=shutil.ignore_patterns(".cache"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / ".cache").symlink_to(elsewhere, target_is_directory=True)
+    same_store(load_store(root), load_store(root, cache=False))
+    assert list(elsewhere.iterdir()) == []

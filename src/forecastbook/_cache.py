@@ -104,6 +104,7 @@ class Row:
     name: str
     size: int
     mtime_ns: int
+    read_ns: int  # when the file was read to make this row (time.time_ns(), before reading)
     digest: bytes
     kind: str  # "question", "source", "forecaster" or "" (no record)
     parent: str | None  # the question a question's condition names
@@ -196,6 +197,10 @@ class RecordCache:
     # --- the database ---------------------------------------------------------------------
 
     def _open(self) -> sqlite3.Connection | None:
+        if self.path.parent.is_symlink() or self.path.is_symlink():
+            log.debug("cache %s is behind a symbolic link: not used", self.path)
+            self.broken = True  # never read or written through a link a store may plant
+            return None
         for attempt in (1, 2):
             try:
                 db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False) \
@@ -263,8 +268,21 @@ class RecordCache:
     def index(self) -> dict[str, Row]:
         """Every row's index columns (no record is unpickled), as read first."""
         if self._index is None:
-            self._index = {r[0]: Row(*r) for r in self._query("SELECT name, size, mtime_ns, digest, kind, parent, errors, checked_on FROM files")}
+            self._index = {r[0]: Row(*r) for r in self._query("SELECT name, size, mtime_ns, read_ns, digest, kind, parent, errors, checked_on FROM files")}
         return self._index
+
+    def heads(self, names: list[str]) -> list[tuple] | None:
+        """The heads (problems, has_text, checked_on, checks, locations) of the rows
+        ``names``, in that order; None if any is missing or cannot be trusted."""
+        found = {}
+        for name, d, head, mac in self._query("SELECT name, digest, head, head_mac FROM files"):
+            if not hmac.compare_digest(mac, self._mac(name.encode("utf-8", "surrogateescape"), d, head)):
+                return None
+            found[name] = head
+        try:
+            return [pickle.loads(found[name]) for name in names]
+        except Exception:  # noqa: BLE001 - a missing or unreadable row: the caller reads the store
+            return None
 
     def lights(self) -> dict[str, tuple] | None:
         """Every row's light form (see :func:`lightened`), or None if any cannot be trusted."""

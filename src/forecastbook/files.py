@@ -227,65 +227,94 @@ def _check_from_cache(root: Path) -> CheckedStore | None:
     if found is None:
         return None
     counts = {"question": 0, "forecaster": 0, "source": 0}
-    for _, entry in found.entries:
-        if entry.kind in counts:
-            counts[entry.kind] += 1
+    for _, row in found.files:
+        if row.kind in counts:
+            counts[row.kind] += 1
     return CheckedStore(found.problems, counts["question"], counts["forecaster"], counts["source"])
 
 
 @dataclass
 class FromCache:
-    """A store as the cache has it: every problem (sorted) and each file's entry."""
+    """A store as the cache has it: every problem (sorted) and each record file's row."""
 
     problems: list[Problem]
-    entries: list[tuple[RecordFile, _cache.Entry]]
+    files: list[tuple[RecordFile, _cache.Row]]
     key: bytes  # the hash of every file (see _cache.store_key)
 
 
 def from_cache(root: Path, cache: _cache.RecordCache, *, also: tuple[str, ...] = ()) -> FromCache | None:
-    """Every file of the store at ``root`` through ``cache``, and its problems, those
-    between records and those kept as ``also`` (``coherence``) included; None when a file
-    is not as cached, was checked on another day or has a duplicate id, or when what is
-    known of the whole store is not kept for these very files today."""
+    """Every file of the store at ``root`` as the cache's index has it, and its problems,
+    those between records and those kept as ``also`` (``coherence``) included; None when
+    a file is not as cached, was checked on another day or has a duplicate id, or when
+    what is known of the whole store is not kept for these very files today.
+
+    A file whose size and ``mtime_ns`` are those cached is not read (see
+    :meth:`_cache.RecordCache.unchanged`). The problems of the files are kept together
+    for the store as it is; after an edit changed some files they are gathered from each
+    file's row instead (and kept together again).
+    """
     if not root.is_dir() or not is_store(root):
         return None
-    problems: list[Problem] = []
+    walk: list[Problem] = []  # found by walking the store, never kept
     interrupted = interrupted_edit(root)
     if interrupted is not None:
-        problems.append(interrupted)
-    today = dt.datetime.now(dt.timezone.utc).date()
+        walk.append(interrupted)
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    index = cache.index()
     digests: list[tuple[str, bytes]] = []
-    entries = []
+    files = []
     stems: set[tuple[str, str]] = set()
-    for f in record_files(root, problems):
+    for f in record_files(root, walk):
         if f.kind == "bulk":
             return None  # Parquet files are read (and checked against the records) every time
         if not is_slug(f.stem):
-            problems.append(unsafe_name(f.path))
+            walk.append(unsafe_name(f.path))
             continue
         if (f.kind, f.stem) in stems:
             return None  # a duplicate id, placed in the text: found by a full reading
         stems.add((f.kind, f.stem))
         st, why = stat_record(f.path)
-        entry = cache.unchanged(f.name, st) if why is None else None
-        if entry is None and why is None:
-            raw, why, st = read_record(f.path, st)
-            entry = cache.get(f.name, st, raw) if why is None else None
         if why is not None:
-            problems.append(Problem(f.path, 1, 1, "error", "(file)", why))
+            walk.append(Problem(f.path, 1, 1, "error", "(file)", why))
             digests.append((f.name, b""))
             continue
-        if entry is None or (entry.kind == "question" and entry.checked_on != today):
+        row = index.get(f.name)
+        if row is None or row.size != st.st_size or row.mtime_ns != st.st_mtime_ns:
             return None
-        problems.extend(Problem(f.path, *p) for p in entry.problems)
-        problems.extend(Problem(f.path, *p) for p in entry.checks)
-        entries.append((f, entry))
-        digests.append((f.name, entry.digest))
+        if st.st_mtime_ns >= row.read_ns - _cache.RACY_NS:  # changed in the tick it was read: hash it
+            raw, why, st = read_record(f.path, st)
+            if why is not None or _cache.digest(raw) != row.digest:
+                return None
+        if row.kind == "question" and row.checked_on != today:
+            return None
+        files.append((f, row))
+        digests.append((f.name, row.digest))
     key = _cache.store_key(digests)
-    for what in ("references", *also):
+    problems = cache.memo("problems", memo_key(key, root))
+    if problems is None:
+        problems = _problems_of_rows(root, cache, files, key)
+        if problems is None:
+            return None
+    found = [*walk, *(Problem(*p) for p in problems)]
+    for what in also:
         kept = cache.memo(what, memo_key(key, root))
         if kept is None:
             return None
-        problems.extend(Problem(*p) for p in kept)
-    problems.sort(key=lambda p: (p.path, p.line, p.col))
-    return FromCache(problems, entries, key)
+        found.extend(Problem(*p) for p in kept)
+    found.sort(key=lambda p: (p.path, p.line, p.col))
+    return FromCache(found, files, key)
+
+
+def _problems_of_rows(root: Path, cache: _cache.RecordCache, files: list[tuple[RecordFile, _cache.Row]],
+                      key: bytes) -> list[tuple] | None:
+    """The problems of each file, from its row, and those between records; kept together
+    for the next reading of the same files."""
+    heads = cache.heads([row.name for _, row in files])
+    references = cache.memo("references", memo_key(key, root))
+    if heads is None or references is None:
+        return None
+    problems = [(f.path, *p) for (f, row), (parsed, _, _, checked, _) in zip(files, heads) for p in (*parsed, *checked)]
+    problems.extend(references)
+    cache.set_memo("problems", memo_key(key, root), problems)
+    cache.save()
+    return problems

@@ -711,15 +711,15 @@ def _load_light(root: Path) -> Store | None:
     lights = cache.memo("lights", key)
     if lights is None:
         lights = cache.lights()
-        if lights is None or not all(entry.name in lights for _, entry in found.entries):
+        if lights is None or not all(row.name in lights for _, row in found.files):
             return None
-        cache.set_memo("lights", key, {entry.name: lights[entry.name] for _, entry in found.entries})
+        cache.set_memo("lights", key, {row.name: lights[row.name] for _, row in found.files})
         cache.save()
     store = Store(root=root, problems=found.problems, _key=found.key, forecasts_loaded=False)
     names: dict[str, str] = {}
     store.paths = _Paths(root, names)  # type: ignore[assignment]
-    for f, entry in found.entries:
-        record, summary = lights[entry.name]
+    for f, row in found.files:
+        record, summary = lights[row.name]
         if f.kind == "question" and record is not None:
             store.questions[f.stem] = record
             names[f.stem] = f.name

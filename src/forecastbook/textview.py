@@ -46,7 +46,8 @@ def _width(text: str) -> int:
     """Display width: East Asian wide characters take two columns."""
     if text.isascii():
         return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    # no character below U+1100 is wide
+    return len(text) + sum(1 for ch in text if ch >= "\u1100" and unicodedata.east_asian_width(ch) in "WF")
 
 
 def _cell(value: Any) -> str:

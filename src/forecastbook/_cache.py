@@ -1,21 +1,25 @@
 """A disposable cache of read records, below :mod:`forecastbook.store`'s reading.
 
 ``STORE/.cache/forecastbook.sqlite`` (SQLite, so that two processes share it safely and
-an edit rewrites one row, not the whole cache) keeps one row per record file: its path
-below the store, size, ``mtime_ns`` and content hash (BLAKE2b of its bytes), what kind
-of record it holds and the question its condition names, and two pickled parts: the
-*head* (the problems of parsing the file, of checking the record on its own with the day
-they were found, and where fields were placed in the text) and the *record*. A row is
-used by a reading only when the file's path, size, ``mtime_ns`` and content hash all
-match; any other file is read alone, and rows of files that are gone are dropped.
-Beside the rows, ``memo`` keeps what was found about the store as a whole (the problems
-between records, coherence warnings) under a hash of every file's path and content.
+an edit rewrites its rows, not the whole cache) keeps a row per record file: its path
+below the store, size, ``mtime_ns``, when it was read, the hash of its bytes (BLAKE2b),
+the kind of record and the question its condition names, how many errors it has and the
+day it was checked; and, pickled, its *head* (the problems of parsing it and of checking
+it on its own, and where fields were placed in its text), its *record* and its *light*
+form (a question without its forecasts, with a summary of them: what ``list`` and
+``due`` need). A row is used only when the file's path, size and ``mtime_ns`` match, and
+either its bytes hash the same or it was changed well before it was read (as git's index
+trusts a file's status; see :meth:`RecordCache.unchanged`); any other file is read alone,
+and rows of files that are gone are dropped. ``meta`` keeps what is known of the store as
+a whole under a hash of every file's path and content, the store's path and the day: the
+problems between records, all the problems, the coherence warnings, the light forms.
 
 Every pickled part is authenticated with a keyed BLAKE2b whose key lives outside every
 store (in the user's cache folder, mode 0600): a cache from elsewhere, of another
 version of this code, truncated or garbage is never unpickled, only rebuilt (the reason
-is logged at debug level). ``FORECASTBOOK_NO_CACHE=1`` or ``--no-cache`` turns it off.
-The YAML records stay the truth: deleting the cache changes nothing but time.
+is logged at debug level); a ``.cache`` behind a symbolic link is not used.
+``FORECASTBOOK_NO_CACHE=1`` or ``--no-cache`` turns it off. The YAML records stay the
+truth: deleting the cache changes nothing but time.
 """
 
 from __future__ import annotations

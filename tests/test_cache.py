@@ -326,7 +326,7 @@ def test_a_snapshot_hands_the_notebooks_the_store_the_command_read(tmp_path, mon
     same_store(load_store(root.resolve()), handed)  # read from the files (through the cache) instead
 
 
-def test_a_file_changed_in_the_tick_it_was_read_is_hashed_not_trusted(tmp_path, parsed):
+def test_a_file_changed_in_the_tick_it_was_read_is_hashed_not_trusted(tmp_path, parsed, monkeypatch):
     root = tmp_path / "s"
     shutil.copytree(FORECASTS, root, ignore=shutil.ignore_patterns(".cache"))
     path = root / "us-china-tech-pause-2026" / "visit-talks-fail.yaml"
@@ -340,7 +340,8 @@ def test_a_file_changed_in_the_tick_it_was_read_is_hashed_not_trusted(tmp_path, 
     again = load_store(root)
     assert parsed == [path.name]
     same_store(again, load_store(root, cache=False))
-    # files changed long before they were read are taken from the cache without being read
+    # files changed before they were read (here: at all, not 2 s) are taken from the cache unread
+    monkeypatch.setattr(_cache, "RACY_NS", 0)
     for p in root.rglob("*.yaml"):
         os.utime(p, ns=(1_000_000_000, 1_000_000_000))
     load_store(root)
@@ -384,3 +385,93 @@ def test_a_cache_folder_that_is_a_link_is_neither_read_nor_written(tmp_path, par
     (root / ".cache").symlink_to(elsewhere, target_is_directory=True)
     same_store(load_store(root), load_store(root, cache=False))
     assert list(elsewhere.iterdir()) == []
+
+
+# --- what a reviewer tried: files moved in place, planted links, short keys, odd names ------
+
+def test_a_file_moved_in_place_with_the_old_size_and_mtime_is_read_again(tmp_path):
+    root = tmp_path / "s"
+    shutil.copytree(FORECASTS, root, ignore=shutil.ignore_patterns(".cache"))
+    for p in root.rglob("*.yaml"):
+        os.utime(p, ns=(1_000_000_000, 1_000_000_000))
+    path = root / "us-china-tech-pause-2026" / "retighten-by-2026-12-31-if-talks-fail.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "probability: 0.875" in text
+    other = tmp_path / "other.yaml"
+    other.write_text(text.replace("probability: 0.875", "probability: 0.125"), encoding="utf-8")
+    os.utime(other, ns=(1_000_000_000, 1_000_000_000))
+    load_store(root, forecasts=False)
+    store_module.check_store(root)
+    os.replace(other, path)  # as mv, tar or cp -p leave it: same size, same mtime
+    same_store(load_store(root), load_store(root, cache=False))
+    assert store_module.check_store(root) == store_module.check_store(root, cache=False)
+    listed = CliRunner().invoke(main, ["list", "--store", str(root), "--format", "json"]).output
+    assert "0.125" in listed and "0.875" not in listed
+
+
+def test_an_edit_does_not_trust_a_file_changed_in_the_tick_it_was_cached(tmp_path, full_readings):
+    root = unresolved_copy(tmp_path / "s")
+    forecaster = root / "us-china-tech-pause-2026" / "visit-talks-fail.yaml"
+    os.utime(forecaster)  # changed just now
+    store_module.check_store(root)
+    before = os.stat(forecaster)
+    forecaster.write_text(forecaster.read_text(encoding="utf-8").replace("moyunlanting", "moyunlantinx"),
+                          encoding="utf-8")
+    os.utime(forecaster, ns=(before.st_atime_ns, before.st_mtime_ns))
+    with pytest.raises(resolve_module.EditError, match="error"):
+        resolve_module.add_note(root, "visit-talks-fail", "looked again")
+    assert len(full_readings) == 1
+
+
+def test_a_planted_gitignore_link_in_the_cache_folder_is_not_followed(tmp_path):
+    root = tmp_path / "s"
+    shutil.copytree(FORECASTS, root, ignore=shutil.ignore_patterns(".cache"))
+    (root / ".cache").mkdir()
+    victim = tmp_path / "victim"
+    (root / ".cache" / ".gitignore").symlink_to(victim)
+    load_store(root)
+    assert not victim.exists() and (root / _cache.CACHE_FILE).is_file()
+
+
+def test_a_key_too_short_to_be_secret_is_replaced_and_a_forged_cache_rebuilt(tmp_path, monkeypatch, parsed):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    (tmp_path / "xdg" / "forecastbook").mkdir(parents=True)
+    key_file = tmp_path / "xdg" / "forecastbook" / "cache-key"
+    key_file.write_bytes(b"")
+    assert len(_cache._key()) >= 32 and len(key_file.read_bytes()) >= 32
+    root = tmp_path / "s"
+    shutil.copytree(FORECASTS, root, ignore=shutil.ignore_patterns(".cache"))
+    load_store(root)
+    key_file.write_bytes(b"")  # rows signed with the old key, or forged with an empty one, are not trusted
+    parsed.clear()
+    same_store(load_store(root), load_store(root, cache=False))
+    assert parsed
+
+
+def test_a_folder_name_that_is_not_utf8_leaves_the_cache_aside(tmp_path):
+    root = tmp_path / "s"
+    shutil.copytree(FORECASTS, root, ignore=shutil.ignore_patterns(".cache"))
+    odd = os.path.join(os.fsencode(root), b"bad\xff")
+    os.mkdir(odd)
+    src = root / "us-china-tech-pause-2026" / "visit-talks-fail.yaml"
+    os.rename(src, os.path.join(odd, b"visit-talks-fail.yaml"))
+    for command in (["validate"], ["list"], ["due"]):
+        cached = CliRunner().invoke(main, [*command, "--store", str(root)])
+        plain = CliRunner().invoke(main, [*command, "--store", str(root), "--no-cache"])
+        assert (cached.exit_code, cached.output) == (plain.exit_code, plain.output)
+        assert "Traceback" not in cached.output and cached.exception is None or isinstance(cached.exception, SystemExit)
+
+
+def test_a_cache_folder_this_user_cannot_enter_is_left_aside(tmp_path, monkeypatch):
+    root = tmp_path / "s"
+    shutil.copytree(FORECASTS, root, ignore=shutil.ignore_patterns(".cache"))
+    real = Path.is_symlink
+
+    def denied(self):  # noqa: ANN001, ANN202 - as a .cache of another user with mode 700 answers
+        if self.name == ".cache" or self.parent.name == ".cache":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+    monkeypatch.setattr(Path, "is_symlink", denied)
+    same_store(load_store(root), load_store(root, cache=False))
+    monkeypatch.setattr(resolve_module, "_now", lambda: FIXED_NOW)
+    assert resolve_module.add_note(root, "visit-talks-fail", "looked again")

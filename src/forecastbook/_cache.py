@@ -74,6 +74,7 @@ class Entry:
     kind: str = field(default="", compare=False)  # of the record, as the index has it
     read_ns: int = field(default=0, compare=False)  # when the file was read (time.time_ns(), before reading)
     light: Any = field(default=None, compare=False)  # see lightened(), when read so
+    stamp: str = field(default="", compare=False)  # see stamp(): the file's status when read
 
     def head(self) -> tuple:
         return self.problems, self.has_text, self.checked_on, self.checks, self.locations
@@ -109,11 +110,26 @@ class Row:
     size: int
     mtime_ns: int
     read_ns: int  # when the file was read to make this row (time.time_ns(), before reading)
+    stamp: str  # see stamp()
     digest: bytes
     kind: str  # "question", "source", "forecaster" or "" (no record)
     parent: str | None  # the question a question's condition names
     errors: int  # how many errors reading and checking the file found
     checked_on: str | None  # the day the record was checked on its own (ISO)
+
+
+def stamp(st: os.stat_result) -> str:
+    """What a file's status says of its content: size, modification and change times and
+    inode (a file put in place by ``mv``, ``tar`` or ``cp -p`` has the old mtime but not
+    the old change time or inode)."""
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def trusted(kept_stamp: str, read_ns: int, st: os.stat_result) -> bool:
+    """Whether a file may be taken as it was read without reading it again, as git's index
+    does: its status is the one it had when read, and it was changed well before it was
+    read (a change within the same tick of the clock would not show in its times)."""
+    return kept_stamp == stamp(st) and max(st.st_mtime_ns, st.st_ctime_ns) < read_ns - RACY_NS
 
 
 def digest(raw: bytes) -> bytes:
@@ -145,32 +161,40 @@ def _key() -> bytes | None:
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "forecastbook"
     path = base / "cache-key"
     try:
-        key = path.read_bytes()
+        key: bytes | None = path.read_bytes()
         if len(key) >= 32:
             return key[:64]
     except OSError:
-        pass
+        key = None
     try:
         base.mkdir(parents=True, exist_ok=True)
-        fd = os.open(base / f".cache-key.{os.getpid()}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        made = base / f".cache-key.{os.getpid()}"
+        fd = os.open(made, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(os.urandom(32))
         try:
-            os.link(base / f".cache-key.{os.getpid()}", path)  # the first key made wins
+            if key is not None:  # a key too short to be secret: replaced
+                os.replace(made, path)
+            else:
+                os.link(made, path)  # the first key made wins
         except FileExistsError:
             pass
         finally:
-            os.unlink(base / f".cache-key.{os.getpid()}")
-        return path.read_bytes()[:64]
+            made.unlink(missing_ok=True)
+        key = path.read_bytes()
     except OSError as exc:
         log.debug("no cache: cannot keep a key in %s (%s)", base, exc)
         return None
+    if len(key) < 32:
+        log.debug("no cache: the key in %s is too short", base)
+        return None
+    return key[:64]
 
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB);
 CREATE TABLE IF NOT EXISTS files (
-    name TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, read_ns INTEGER, digest BLOB,
+    name TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, read_ns INTEGER, stamp TEXT, digest BLOB,
     kind TEXT, parent TEXT, errors INTEGER, checked_on TEXT, head BLOB, head_mac BLOB);
 CREATE TABLE IF NOT EXISTS records (name TEXT PRIMARY KEY, record BLOB, mac BLOB);
 CREATE TABLE IF NOT EXISTS lights (name TEXT PRIMARY KEY, light BLOB, mac BLOB);
@@ -201,14 +225,21 @@ class RecordCache:
     # --- the database ---------------------------------------------------------------------
 
     def _open(self) -> sqlite3.Connection | None:
-        if self.path.parent.is_symlink() or self.path.is_symlink():
+        try:
+            linked = self.path.parent.is_symlink() or self.path.is_symlink()
+            exists = self.path.exists()
+        except OSError as exc:  # a .cache this user cannot enter
+            log.debug("cache %s cannot be looked at (%s): not used", self.path, exc)
+            self.broken = True
+            return None
+        if linked:
             log.debug("cache %s is behind a symbolic link: not used", self.path)
             self.broken = True  # never read or written through a link a store may plant
             return None
         for attempt in (1, 2):
             try:
                 db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False) \
-                    if self.path.exists() else None
+                    if exists else None
                 if db is None:
                     return None  # made by the first save
                 db.execute("PRAGMA journal_mode=WAL")
@@ -224,6 +255,7 @@ class RecordCache:
                 if attempt == 1 and not self._remove():
                     self.broken = True
                     return None
+                exists = False
         self.broken = True
         return None
 
@@ -239,8 +271,13 @@ class RecordCache:
     def _create(self) -> sqlite3.Connection:
         self.path.parent.mkdir(exist_ok=True)
         ignore = self.path.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# forecastbook's disposable cache: never committed\n*\n")
+        try:  # never through a link planted in its place
+            fd = os.open(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write("# forecastbook's disposable cache: never committed\n*\n")
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_SCHEMA)
@@ -261,7 +298,7 @@ class RecordCache:
             return []
         try:
             return self.db.execute(sql, args).fetchall()
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeError) as exc:  # UnicodeError: a file name that is not UTF-8
             log.debug("cache %s cannot be read (%s): not used", self.path, exc)
             self.broken = True
             self.close()
@@ -272,7 +309,7 @@ class RecordCache:
     def index(self) -> dict[str, Row]:
         """Every row's index columns (no record is unpickled), as read first."""
         if self._index is None:
-            self._index = {r[0]: Row(*r) for r in self._query("SELECT name, size, mtime_ns, read_ns, digest, kind, parent, errors, checked_on FROM files")}
+            self._index = {r[0]: Row(*r) for r in self._query("SELECT name, size, mtime_ns, read_ns, stamp, digest, kind, parent, errors, checked_on FROM files")}
         return self._index
 
     def heads(self, names: list[str]) -> list[tuple] | None:
@@ -305,9 +342,9 @@ class RecordCache:
         """The columns of a row (with its record when wanted: kept in a table of their
         own, so that reading the heads alone does not read every record)."""
         if not self.records:
-            return f"SELECT f.name, size, mtime_ns, read_ns, digest, kind, head, head_mac FROM files f {where}"
+            return f"SELECT f.name, size, mtime_ns, read_ns, stamp, digest, kind, head, head_mac FROM files f {where}"
         table = "records" if self.records == "record" else "lights"
-        return (f"SELECT f.name, size, mtime_ns, read_ns, digest, kind, head, head_mac, r.{self.records}, r.mac "
+        return (f"SELECT f.name, size, mtime_ns, read_ns, stamp, digest, kind, head, head_mac, r.{self.records}, r.mac "
                 f"FROM files f JOIN {table} r ON r.name = f.name {where}")
 
     def _all_rows(self) -> dict[str, tuple]:
@@ -323,7 +360,7 @@ class RecordCache:
         return rows.get(name)
 
     def _unpack(self, name: str, row: tuple) -> Entry | None:
-        size, mtime_ns, read_ns, d, kind, head, head_mac, *rest = row
+        size, mtime_ns, read_ns, stamped, d, kind, head, head_mac, *rest = row
         key = name.encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(head_mac, self._mac(key, d, head)) \
                 or (rest and not hmac.compare_digest(rest[1], self._mac(key, d, rest[0]))):
@@ -335,7 +372,8 @@ class RecordCache:
         except Exception as exc:  # noqa: BLE001 - a row that cannot be read is reread from the file
             log.debug("cache row %s cannot be read (%s): rereading", name, exc)
             return None
-        entry = Entry(size, mtime_ns, d, None, problems, has_text, checked_on, found, locations, name, kind, read_ns)
+        entry = Entry(size, mtime_ns, d, None, problems, has_text, checked_on, found, locations, name, kind, read_ns,
+                      stamp=stamped)
         if self.records == "light":
             entry.light = value
         else:
@@ -348,7 +386,7 @@ class RecordCache:
         (with its record, its light form or neither, as the cache was opened)."""
         row = self._row(name)
         if row is None or row[0] != st.st_size or row[1] != st.st_mtime_ns \
-                or (raw is not None and row[3] != digest(raw)):
+                or (raw is not None and row[4] != digest(raw)):
             return None
         entry = self._unpack(name, row)
         if entry is not None:
@@ -361,7 +399,7 @@ class RecordCache:
         was read (a change in the same tick of the clock would not show in ``mtime_ns``:
         such a file is read and hashed instead)."""
         row = self._row(name)
-        if row is None or row[0] != st.st_size or row[1] != st.st_mtime_ns or st.st_mtime_ns >= row[2] - RACY_NS:
+        if row is None or not trusted(row[3], row[2], st):
             return None
         return self.get(name, st, None)
 
@@ -418,7 +456,7 @@ class RecordCache:
                 condition = getattr(e.record, "condition", None)
                 key = name.encode("utf-8", "surrogateescape")
                 errors = sum(p[2] == "error" for p in (*e.problems, *e.checks))
-                rows.append((name, e.size, e.mtime_ns, e.read_ns, e.digest, kind, condition.question if condition else None,
+                rows.append((name, e.size, e.mtime_ns, e.read_ns, e.stamp, e.digest, kind, condition.question if condition else None,
                              errors, e.checked_on.isoformat() if e.checked_on else None,
                              head, self._mac(key, e.digest, head)))
                 records.append((name, rec, self._mac(key, e.digest, rec)))
@@ -441,7 +479,7 @@ class RecordCache:
             db = self.db
             db.execute("BEGIN IMMEDIATE")
             try:
-                db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
                 db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", records)
                 db.executemany("INSERT OR REPLACE INTO lights VALUES (?, ?, ?)", lights)
                 if self.full and self._rows is not None:
@@ -460,7 +498,7 @@ class RecordCache:
                 raise
             self.dirty.clear()
             self.memo_updates.clear()
-        except (sqlite3.Error, OSError) as exc:
+        except (sqlite3.Error, OSError, UnicodeError) as exc:  # UnicodeError: a file name that is not UTF-8
             log.debug("cache %s not written (%s)", self.path, exc)
             self.broken = True
         finally:

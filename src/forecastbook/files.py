@@ -281,7 +281,7 @@ def from_cache(root: Path, cache: _cache.RecordCache, *, also: tuple[str, ...] =
         row = index.get(f.name)
         if row is None or row.size != st.st_size or row.mtime_ns != st.st_mtime_ns:
             return None
-        if st.st_mtime_ns >= row.read_ns - _cache.RACY_NS:  # changed in the tick it was read: hash it
+        if not _cache.trusted(row.stamp, row.read_ns, st):  # moved in place, or changed as it was read: hash it
             raw, why, st = read_record(f.path, st)
             if why is not None or _cache.digest(raw) != row.digest:
                 return None

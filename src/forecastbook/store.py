@@ -457,6 +457,9 @@ class _FileReader:
                 return None
             self._raw = raw
             self.entry = cache.get(self.name, st, raw) if cache is not None else None
+            if self.entry is not None and not _cache.trusted(self.entry.stamp, self.entry.read_ns, st):
+                self.entry.stamp, self.entry.read_ns = _cache.stamp(st), read_ns  # the same bytes, read again
+                cache.touch(self.entry)
         if self.entry is not None:
             self.problems.extend(Problem(self.shown, *p) for p in self.entry.problems)
             return self.entry.record
@@ -464,7 +467,7 @@ class _FileReader:
         if cache is not None:
             self.entry = _cache.Entry(st.st_size, st.st_mtime_ns, _cache.digest(raw), record,
                                       tuple((p.line, p.col, p.severity, p.field, p.message) for p in self.problems),
-                                      self.text is not None, read_ns=read_ns)
+                                      self.text is not None, read_ns=read_ns, stamp=_cache.stamp(st))
             cache.put(self.name, self.entry)
         return record
 
@@ -614,6 +617,10 @@ def edit_view(root: Path) -> Store | None:
             if row is None or row.size != st.st_size or row.mtime_ns != st.st_mtime_ns \
                     or row.kind not in ("", f.kind) or f.stem in rows[f.kind]:
                 return None
+            if not _cache.trusted(row.stamp, row.read_ns, st):  # moved in place, or changed as it was read
+                raw, why, _ = read_record(f.path, st)
+                if why is not None or _cache.digest(raw) != row.digest:
+                    return None
             if row.kind:
                 rows[f.kind][f.stem] = row
             digests.append((row.name, row.digest))

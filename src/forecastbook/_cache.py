@@ -2,14 +2,14 @@
 
 ``STORE/.cache/forecastbook.sqlite`` (SQLite, so that two processes share it safely and
 an edit rewrites its rows, not the whole cache) keeps a row per record file: its path
-below the store, size, ``mtime_ns``, when it was read, the hash of its bytes (BLAKE2b),
+below the store, its status (see :func:`stamp`), when it was read, the hash of its bytes (BLAKE2b),
 the kind of record and the question its condition names, how many errors it has and the
 day it was checked; and, pickled, its *head* (the problems of parsing it and of checking
 it on its own, and where fields were placed in its text), its *record* and its *light*
 form (a question without its forecasts, with a summary of them: what ``list`` and
 ``due`` need). A row is used only when the file's path, size and ``mtime_ns`` match, and
-either its bytes hash the same or it was changed well before it was read (as git's index
-trusts a file's status; see :meth:`RecordCache.unchanged`); any other file is read alone,
+either its bytes hash the same or its whole status is the one it had when it was read,
+well after it last changed (as git's index trusts a file's status; see :func:`trusted`); any other file is read alone,
 and rows of files that are gone are dropped. ``meta`` keeps what is known of the store as
 a whole under a hash of every file's path and content, the store's path and the day: the
 problems between records, all the problems, the coherence warnings, the light forms.
@@ -394,10 +394,8 @@ class RecordCache:
         return entry
 
     def unchanged(self, name: str, st: os.stat_result) -> Entry | None:
-        """The entry of file ``name`` without reading the file, as git's index does: when
-        its size and ``mtime_ns`` are those cached and it was last changed well before it
-        was read (a change in the same tick of the clock would not show in ``mtime_ns``:
-        such a file is read and hashed instead)."""
+        """The entry of file ``name`` without reading the file, when :func:`trusted` says
+        the file is as it was read (else None: the caller reads and hashes it)."""
         row = self._row(name)
         if row is None or not trusted(row[3], row[2], st):
             return None

@@ -248,8 +248,7 @@ def from_cache(root: Path, cache: _cache.RecordCache, *, also: tuple[str, ...] =
     a file is not as cached, was checked on another day or has a duplicate id, or when
     what is known of the whole store is not kept for these very files today.
 
-    A file whose size and ``mtime_ns`` are those cached is not read (see
-    :meth:`_cache.RecordCache.unchanged`). The problems of the files are kept together
+    A file whose status is the one cached is not read (see :func:`_cache.trusted`). The problems of the files are kept together
     for the store as it is; after an edit changed some files they are gathered from each
     file's row instead (and kept together again).
     """

@@ -590,11 +590,10 @@ class StaleCacheError(RuntimeError):
 
 def edit_view(root: Path) -> Store | None:
     """The store at ``root`` as an edit sees it, from the cache's index alone, when every
-    file is where, as large and as old (``mtime_ns``) as when it was cached, and the store
-    was checked today and had no error; None otherwise (the edit then reads the whole
-    store, which lists any error). Records are read from the cache only when asked for.
-    Like git's index, this trusts a file's size and ``mtime_ns`` for the files the edit
-    does not read; the files it edits are read and checked again.
+    file is as it was cached (see :func:`_cache.trusted`; a file that may have changed
+    unseen is hashed), and the store was checked today and had no error; None otherwise
+    (the edit then reads the whole store, which lists any error). Records are read from
+    the cache only when asked for; the files the edit changes are read and checked again.
     """
     if not _cache.enabled() or not root.is_dir() or not is_store(root):
         return None

@@ -59,22 +59,38 @@ def _cell(value: Any) -> str:
 
 
 def table(rows: Sequence[Mapping[str, Any]], *, max_width: int = 70) -> str:
-    """An aligned text table; cells longer than ``max_width`` are cut with '…'."""
+    """An aligned text table; cells longer than ``max_width`` are cut with '…'.
+
+    >>> print(table([{"id": "a", "title": "中文 title"}, {"id": "bb", "title": "x"}]))
+    id  title
+    --  ----------
+    a   中文 title
+    bb  x
+    """
     if not rows:
         return "(none)"
     columns = list(rows[0])
-    cells = [[_clip(_cell(r[c]), max_width) for c in columns] for r in rows]
-    lines = [columns, *cells]
-    sizes = [[_width(text) for text in line] for line in lines]
-    widths = [max(column) for column in zip(*sizes)]
-    lines.insert(1, ["-" * w for w in widths])
-    sizes.insert(1, widths)
-    return "\n".join(
-        "  ".join([text + " " * (w - n) for text, n, w in zip(line, size, widths)]).rstrip()
-        for line, size in zip(lines, sizes)
-    )
+    texts = [[v if v.__class__ is str else _cell(v) for v in (r[c] for r in rows)] for c in columns]
+    padded = []
+    for name, column in zip(columns, texts):
+        joined = "\x00".join(column)
+        if joined.isascii() and not _odd(joined) and max(map(len, column)) <= max_width:
+            width = max(len(name), *map(len, column))  # the common case: plain ASCII, nothing to cut
+            padded.append([name.ljust(width), "-" * width, *(text.ljust(width) for text in column)])
+            continue
+        column = [_clip(text, max_width) for text in column]
+        sizes = [_width(text) for text in column]
+        width = max(_width(name), *sizes)
+        padded.append([name + " " * (width - _width(name)), "-" * width,
+                       *(text + " " * (width - n) for text, n in zip(column, sizes))])
+    return "\n".join("  ".join(line).rstrip() for line in zip(*padded))
 
 
+def _odd(joined: str) -> bool:
+    """Whether any of these ASCII cells (joined by NUL) has whitespace that :func:`_clip`
+    would change: a run of blanks, a tab or line break, a blank at either end."""
+    return ("  " in joined or any(ch in joined for ch in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85")
+            or " \x00" in joined or "\x00 " in joined or joined.startswith(" ") or joined.endswith(" "))
 _BLANKS = re.compile(r"\s\s|[^\S ]|^ | $")  # what " ".join(text.split()) would change
 
 

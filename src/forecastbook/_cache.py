@@ -73,7 +73,6 @@ class Entry:
     name: str = field(default="", compare=False)
     kind: str = field(default="", compare=False)  # of the record, as the index has it
     read_ns: int = field(default=0, compare=False)  # when the file was read (time.time_ns(), before reading)
-    light: Any = field(default=None, compare=False)  # see lightened(), when read so
     stamp: str = field(default="", compare=False)  # see stamp(): the file's status when read
 
     def head(self) -> tuple:
@@ -206,10 +205,9 @@ class RecordCache:
     new ones taken by :meth:`put`, and :meth:`save` writes what changed (rows of files no
     longer seen are dropped only after a reading of the whole store, ``full=True``)."""
 
-    def __init__(self, root: Path, *, full: bool = True, records: str | None = "record"):
+    def __init__(self, root: Path, *, full: bool = True):
         self.path = root / CACHE_FILE
         self.full = full
-        self.records = records  # "record", "light" (see Entry.light) or None: heads only
         self.key = _key()
         self.db: sqlite3.Connection | None = None
         self._rows: dict[str, tuple] | None = None
@@ -339,13 +337,10 @@ class RecordCache:
         return out
 
     def _select(self, where: str = "") -> str:
-        """The columns of a row (with its record when wanted: kept in a table of their
-        own, so that reading the heads alone does not read every record)."""
-        if not self.records:
-            return f"SELECT f.name, size, mtime_ns, read_ns, stamp, digest, kind, head, head_mac FROM files f {where}"
-        table = "records" if self.records == "record" else "lights"
-        return (f"SELECT f.name, size, mtime_ns, read_ns, stamp, digest, kind, head, head_mac, r.{self.records}, r.mac "
-                f"FROM files f JOIN {table} r ON r.name = f.name {where}")
+        """The columns of a row and its record (kept in a table of their own, so that
+        reading the index or the heads alone does not read every record)."""
+        return (f"SELECT f.name, size, mtime_ns, read_ns, stamp, digest, kind, head, head_mac, r.record, r.mac "
+                f"FROM files f JOIN records r ON r.name = f.name {where}")
 
     def _all_rows(self) -> dict[str, tuple]:
         if self._rows is None:
@@ -360,30 +355,24 @@ class RecordCache:
         return rows.get(name)
 
     def _unpack(self, name: str, row: tuple) -> Entry | None:
-        size, mtime_ns, read_ns, stamped, d, kind, head, head_mac, *rest = row
+        size, mtime_ns, read_ns, stamped, d, kind, head, head_mac, rec, rec_mac = row
         key = name.encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(head_mac, self._mac(key, d, head)) \
-                or (rest and not hmac.compare_digest(rest[1], self._mac(key, d, rest[0]))):
+                or not hmac.compare_digest(rec_mac, self._mac(key, d, rec)):
             log.debug("cache row %s is not one this user wrote, or is damaged: rereading", name)
             return None
         try:
             problems, has_text, checked_on, found, locations = pickle.loads(head)
-            value = pickle.loads(rest[0]) if rest else None
+            record = pickle.loads(rec)
         except Exception as exc:  # noqa: BLE001 - a row that cannot be read is reread from the file
             log.debug("cache row %s cannot be read (%s): rereading", name, exc)
             return None
-        entry = Entry(size, mtime_ns, d, None, problems, has_text, checked_on, found, locations, name, kind, read_ns,
-                      stamp=stamped)
-        if self.records == "light":
-            entry.light = value
-        else:
-            entry.record = value
-        return entry
+        return Entry(size, mtime_ns, d, record, problems, has_text, checked_on, found, locations, name, kind, read_ns,
+                     stamp=stamped)
 
     def get(self, name: str, st: os.stat_result, raw: bytes | None) -> Entry | None:
-        """The entry of file ``name`` if its size, mtime and content (``raw``; None: trust
-        size and mtime, as an edit does for files it does not change) are those cached
-        (with its record, its light form or neither, as the cache was opened)."""
+        """The entry of file ``name``, with its record, if its size, mtime and content are
+        those cached (``raw`` None: the caller found the file trusted, see :func:`trusted`)."""
         row = self._row(name)
         if row is None or row[0] != st.st_size or row[1] != st.st_mtime_ns \
                 or (raw is not None and row[4] != digest(raw)):
@@ -447,7 +436,7 @@ class RecordCache:
             return
         try:
             rows, records, lights = [], [], []
-            for name, e in self.dirty.items() if self.records == "record" else ():  # entries read whole only
+            for name, e in self.dirty.items():
                 head = pickle.dumps(e.head(), protocol=pickle.HIGHEST_PROTOCOL)
                 rec = pickle.dumps(e.record, protocol=pickle.HIGHEST_PROTOCOL)
                 kind = type(e.record).__name__.lower() if e.record is not None else ""

@@ -222,7 +222,7 @@ def check_store(root: str | os.PathLike[str], *, cache: bool | None = None) -> C
 
 def _check_from_cache(root: Path) -> CheckedStore | None:
     """:func:`check_store` from the cache alone, or None when any file is not as cached."""
-    cache = _cache.RecordCache(root, records=None)
+    cache = _cache.RecordCache(root)
     found = from_cache(root, cache, also=("coherence",))
     if found is None:
         return None

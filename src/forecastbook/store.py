@@ -709,7 +709,7 @@ def _load_light(root: Path) -> Store | None:
     when the cache cannot answer: the caller then reads the store whole). The light
     forms of all files are kept together for the store as it is (one unpickling instead
     of one per file), and read row by row after an edit changed some files."""
-    cache = _cache.RecordCache(root, records=None)
+    cache = _cache.RecordCache(root)
     found = from_cache(root, cache)
     if found is None:
         return None

@@ -248,9 +248,9 @@ def from_cache(root: Path, cache: _cache.RecordCache, *, also: tuple[str, ...] =
     a file is not as cached, was checked on another day or has a duplicate id, or when
     what is known of the whole store is not kept for these very files today.
 
-    A file whose status is the one cached is not read (see :func:`_cache.trusted`). The problems of the files are kept together
-    for the store as it is; after an edit changed some files they are gathered from each
-    file's row instead (and kept together again).
+    A file whose status is the one cached is not read (see :func:`_cache.trusted`). The
+    problems of the files are kept together for the store as it is (an edit keeps them
+    so); otherwise they are gathered from each file's row, and kept together again.
     """
     if not root.is_dir() or not is_store(root):
         return None
@@ -295,7 +295,7 @@ def from_cache(root: Path, cache: _cache.RecordCache, *, also: tuple[str, ...] =
         if problems is None:
             return None
     found = [*walk, *(Problem(*p) for p in problems)]
-    for what in also:
+    for what in ("references", *also):
         kept = cache.memo(what, memo_key(key, root))
         if kept is None:
             return None
@@ -306,14 +306,12 @@ def from_cache(root: Path, cache: _cache.RecordCache, *, also: tuple[str, ...] =
 
 def _problems_of_rows(root: Path, cache: _cache.RecordCache, files: list[tuple[RecordFile, _cache.Row]],
                       key: bytes) -> list[tuple] | None:
-    """The problems of each file, from its row, and those between records; kept together
-    for the next reading of the same files."""
+    """The problems of each file, from its row; kept together for the next reading of
+    the same files."""
     heads = cache.heads([row.name for _, row in files])
-    references = cache.memo("references", memo_key(key, root))
-    if heads is None or references is None:
+    if heads is None:
         return None
     problems = [(f.path, *p) for (f, row), (parsed, _, _, checked, _) in zip(files, heads) for p in (*parsed, *checked)]
-    problems.extend(references)
     cache.set_memo("problems", memo_key(key, root), problems)
     cache.save()
     return problems

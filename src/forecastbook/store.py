@@ -599,39 +599,13 @@ def edit_view(root: Path) -> Store | None:
         return None
     with no_cyclic_gc():
         cache = _cache.RecordCache(root, full=False)
-        index = cache.index()
-        if not index:
-            return None
-        store = Store(root=root, _cache=cache)
+        found = from_cache(root, cache)
+        if found is None or any(p.severity == "error" for p in found.problems):
+            return None  # errors are listed by a full reading
+        store = Store(root=root, problems=found.problems, _cache=cache, _key=found.key)
         rows: dict[str, dict[str, _cache.Row]] = {"question": {}, "source": {}, "forecaster": {}}
-        digests = []
-        for f in record_files(root, store.problems):
-            if f.kind == "bulk":
-                return None  # the forecasts in Parquet are read whole, with the records they name
-            row = index.get(f.name)
-            try:
-                st = os.lstat(f.path)
-            except OSError:
-                return None
-            if row is None or row.size != st.st_size or row.mtime_ns != st.st_mtime_ns \
-                    or row.kind not in ("", f.kind) or f.stem in rows[f.kind]:
-                return None
-            if not _cache.trusted(row.stamp, row.read_ns, st):  # moved in place, or changed as it was read
-                raw, why, _ = read_record(f.path, st)
-                if why is not None or _cache.digest(raw) != row.digest:
-                    return None
-            if row.kind:
-                rows[f.kind][f.stem] = row
-            digests.append((row.name, row.digest))
-        if len(digests) != len(index):
-            return None
-        store._key = _cache.store_key(digests)
-        today = dt.datetime.now(dt.timezone.utc).date().isoformat()
-        if any(row.errors or (row.kind == "question" and row.checked_on != today) for row in index.values()):
-            return None  # errors are listed by a full reading; checks of another day are redone
-        references = cache.memo("references", memo_key(store._key, root))
-        if references is None or any(p[3] == "error" for p in references):
-            return None
+        for f, row in found.files:
+            rows[f.kind][f.stem] = row
         store.questions = _CachedRecords(cache, root, rows["question"])  # type: ignore[assignment]
         store.sources = _CachedRecords(cache, root, rows["source"])  # type: ignore[assignment]
         store.forecasters = _CachedRecords(cache, root, rows["forecaster"])  # type: ignore[assignment]
@@ -658,8 +632,10 @@ def _keep_after_edit(store: Store, cache: _cache.RecordCache, texts: dict[str, s
     kept = cache.memo("references", memo_key(store._key, store.root))
     if kept is None:
         return
+    every = cache.memo("problems", memo_key(store._key, store.root))  # of each file on its own
     written = {str(store.paths[qid]) for qid in texts}
     reference_problems = [p for p in kept if p[0] not in written]
+    file_problems = [p for p in every or () if p[0] not in written]
     digests = {name: row.digest for name, row in cache.index().items()}
     records = {}
     for qid in texts:
@@ -671,6 +647,7 @@ def _keep_after_edit(store: Store, cache: _cache.RecordCache, texts: dict[str, s
         reader.check(record, cache)
         digests[reader.name] = reader.entry.digest
         records[qid] = record
+        file_problems.extend(dataclasses.astuple(p) for p in reader.problems)
     lookup = collections.ChainMap(records, store.questions)
     for qid, f in checks.check_references(lookup, sources=store.sources, forecasters=store.forecasters,
                                           only=records):
@@ -679,6 +656,8 @@ def _keep_after_edit(store: Store, cache: _cache.RecordCache, texts: dict[str, s
                                    field_name(_strip_key(f.loc)), f.message))
     store._key = _cache.store_key(list(digests.items()))
     cache.set_memo("references", memo_key(store._key, store.root), reference_problems)
+    if every is not None:
+        cache.set_memo("problems", memo_key(store._key, store.root), file_problems)
     cache.save()
 
 

@@ -4,9 +4,11 @@ parsing every file with PyYAML's C loader, side by side in one run.
 On the benchmark store (default 20,000 questions x 20 forecasts, see ``bigstore.py``):
 - floor: read and parse every file with the C loader;
 - cold: ``load_store(cache=False)``; first: ``load_store`` writing the cache;
-- warm: ``load_store`` with the cache in place (whole, and without the forecasts, as
-  ``list`` and ``due`` read it), and the commands ``validate``, ``list`` and ``due``
-  each in a fresh process (after one untimed run that fills the cache).
+- warm: ``load_store`` with the cache in place, ``list_store`` (the questions as ``list``
+  and ``due`` show them), and the commands ``validate``, ``list`` and ``due`` each in a
+  fresh process (after one untimed run that fills the cache);
+- the next day: ``check_store`` and ``list_store`` in this process with the clock moved
+  on a day (the store is not checked again: none of its dates is after today).
 
 Run: ``.venv/bin/python benchmarks/bench_cache.py [--questions N] [--repeat R]``
 """
@@ -14,6 +16,7 @@ Run: ``.venv/bin/python benchmarks/bench_cache.py [--questions N] [--repeat R]``
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -23,7 +26,9 @@ from bench_checks import floor
 from bigstore import store
 from timing import best_of
 
-from forecastbook.store import load_store
+from forecastbook import _cache
+from forecastbook.files import list_store
+from forecastbook.store import check_store, load_store
 
 
 def command(args: list[str]) -> float:
@@ -46,11 +51,15 @@ def main() -> None:
         rows["cold: load_store, no cache"] = best_of(lambda: load_store(root, cache=False), 1)
     rows["first: load_store writing the cache"] = best_of(lambda: load_store(root), 1)
     rows["warm: load_store"] = best_of(lambda: load_store(root), args.repeat)
-    rows["warm: load_store(forecasts=False)"] = best_of(lambda: load_store(root, forecasts=False), args.repeat)
+    rows["warm: list_store"] = best_of(lambda: list_store(root), args.repeat)
     for name in ("validate", "list", "due"):
         cmd = [name, "--store", str(root)]
         command(cmd)  # fills what the cache keeps for this command (e.g. warning locations)
         rows[f"warm: forecastbook {name}"] = best_of(lambda: command(cmd), args.repeat)
+    tomorrow = _cache.today() + dt.timedelta(days=1)
+    _cache.today = lambda: tomorrow
+    rows["next day: check_store"] = best_of(lambda: check_store(root), 1)
+    rows["next day: list_store"] = best_of(lambda: list_store(root), 1)
     base = rows["floor (PyYAML C loader)"]
     print(f"store: {args.questions} questions x 20 forecasts")
     for name, t in rows.items():

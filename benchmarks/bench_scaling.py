@@ -3,8 +3,8 @@ questions (20 forecasts each), cold (no cache) and warm (an unchanged store, thr
 cache), with the growth exponent k of time ~ n^k fitted over the sizes.
 
 Timed in one process: what ``validate`` computes (cold: ``load_store`` + coherence and
-lints; warm: ``check_store``, answered from the cache), and, warm, ``load_store`` with
-the records whole and without their forecasts (as ``list`` and ``due`` read it).
+lints; warm: ``check_store``, answered from the cache), and, warm, ``load_store`` (the
+records whole) and ``list_store`` (the questions as ``list`` and ``due`` show them).
 
 Run: ``.venv/bin/python benchmarks/bench_scaling.py [--sizes 1000 5000 20000 50000]``
 """
@@ -19,6 +19,7 @@ from bigstore import store
 from timing import best_of
 
 from forecastbook import coherence
+from forecastbook.files import list_store
 from forecastbook.store import check_store, load_store
 
 
@@ -39,16 +40,16 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000, 50000])
     args = parser.parse_args()
     columns: dict[str, list[float]] = {"cold validate": [], "warm validate": [], "warm load_store": [],
-                                       "warm load_store(forecasts=False)": []}
+                                       "warm list_store": []}
     for n in args.sizes:
         root = store(n)
         shutil.rmtree(root / ".cache", ignore_errors=True)
         columns["cold validate"].append(best_of(lambda: validate(root, False), 1))
         validate(root, True)  # fills the cache and what it keeps of the whole store
-        load_store(root, forecasts=False)
+        list_store(root)
         columns["warm validate"].append(best_of(lambda: validate(root, True), 2))
         columns["warm load_store"].append(best_of(lambda: load_store(root), 2))
-        columns["warm load_store(forecasts=False)"].append(best_of(lambda: load_store(root, forecasts=False), 2))
+        columns["warm list_store"].append(best_of(lambda: list_store(root), 2))
         print(f"  {n:>7} questions: " + "   ".join(f"{k} {v[-1]:6.2f} s" for k, v in columns.items()), flush=True)
     print("growth exponent: " + ", ".join(f"{k} {exponent(args.sizes, v):.2f}" for k, v in columns.items()))
 

@@ -1,6 +1,7 @@
 """The store's disposable cache: a store read through it equals the store read from the
 YAML files, whatever happened to the files or to the cache in between."""
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -9,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import FORECASTS, ROOT
-from forecastbook import _cache, coherence, store as store_module
+from forecastbook import _cache, coherence, files, queries, store as store_module
 from forecastbook.cli import main
 from forecastbook.store import load_store
 
@@ -374,11 +377,10 @@ def test_list_and_due_from_the_cache_say_what_they_say_from_the_files(tmp_path, 
     plain = [CliRunner().invoke(main, [*c, "--store", str(root), "--no-cache"]).output for c in commands]
     store_module.check_store(root)  # a store checked today: its cache can answer
     parsed.clear()
-    light = store_module.load_store(root, forecasts=False)
-    assert parsed == [] and not light.forecasts_loaded and all(not q.forecasts for q in light.questions.values())
-    full = load_store(root)
-    assert {q: light.forecast_summary(q) for q in full.questions} == \
-        {q: _cache.summarise(full.questions[q]) for q in full.questions}
+    listed = files.list_store(root)
+    assert parsed == [] and listed.errors == [] and len(listed.lines) == len(load_store(root).questions)
+    assert listed == files.list_store(root, cache=False)
+    assert listed.lines == queries.lines_of(load_store(root, cache=False))
     monkeypatch.setattr(store_module, "_load_store", lambda *a, **k: pytest.fail("read the whole store"))
     assert [CliRunner().invoke(main, [*c, "--store", str(root)]).output for c in commands] == plain
 
@@ -406,7 +408,7 @@ def test_a_file_moved_in_place_with_the_old_size_and_mtime_is_read_again(tmp_pat
     other = tmp_path / "other.yaml"
     other.write_text(text.replace("probability: 0.875", "probability: 0.125"), encoding="utf-8")
     os.utime(other, ns=(1_000_000_000, 1_000_000_000))
-    load_store(root, forecasts=False)
+    files.list_store(root)
     store_module.check_store(root)
     os.replace(other, path)  # as mv, tar or cp -p leave it: same size, same mtime
     same_store(load_store(root), load_store(root, cache=False))
@@ -481,3 +483,86 @@ def test_a_cache_folder_this_user_cannot_enter_is_left_aside(tmp_path, monkeypat
     same_store(load_store(root), load_store(root, cache=False))
     monkeypatch.setattr(resolve_module, "_now", lambda: FIXED_NOW)
     assert resolve_module.add_note(root, "visit-talks-fail", "looked again")
+
+
+# --- days: checks against today are kept until a record's own dates say otherwise --------
+
+def on_day(monkeypatch, day: str) -> None:
+    """Check records as if today (UTC) were ``day``."""
+    monkeypatch.setattr(_cache, "today", lambda: dt.date.fromisoformat(day))
+
+
+def dated_store(root: Path, *, forecast_at: str) -> Path:
+    """A store of one question with one forecast made at ``forecast_at``."""
+    (root / "forecasters").mkdir(parents=True)
+    (root / "forecasters" / "ana.yaml").write_text("id: ana\nname: Ana\n", encoding="utf-8")
+    (root / "q.yaml").write_text(
+        "id: q\ntitle: Q\nkind: binary\ncriteria: Resolves yes if it happens by 2027-06-30.\ncreated: 2026-01-01\n"
+        "closes: 2027-06-30\nresolve_by: 2027-07-31\nresolution_sources: [https://example.org]\n"
+        f"forecasts:\n- by: ana\n  at: {forecast_at}\n  probability: 0.3\n", encoding="utf-8")
+    return root
+
+
+def every_answer(root: Path) -> tuple:
+    return store_module.check_store(root), files.list_store(root)
+
+
+def answered_from_the_cache(root: Path, monkeypatch) -> tuple:
+    """:func:`every_answer`, failing if the store had to be read."""
+    with monkeypatch.context() as m:
+        m.setattr(store_module, "_load_store", lambda *a, **k: pytest.fail("read the whole store"))
+        return every_answer(root)
+
+
+def test_a_store_checked_on_an_earlier_day_is_answered_from_the_cache(tmp_path, monkeypatch):
+    root = tmp_path / "s"
+    shutil.copytree(FORECASTS, root, ignore=shutil.ignore_patterns(".cache"))
+    on_day(monkeypatch, "2026-11-30")
+    every_answer(root)
+    for day in ("2026-12-01", "2027-03-15"):
+        on_day(monkeypatch, day)
+        kept = answered_from_the_cache(root, monkeypatch)  # nothing in these records is dated after 2026-11-30
+        assert kept == (store_module.check_store(root, cache=False), files.list_store(root, cache=False))
+    same_store(load_store(root), load_store(root, cache=False))
+
+
+def test_a_date_in_the_future_is_checked_again_once_that_day_has_come(tmp_path, monkeypatch):
+    root = dated_store(tmp_path / "s", forecast_at="2026-12-02T09:00:00+00:00")
+    on_day(monkeypatch, "2026-11-30")
+    before = every_answer(root)
+    assert [p.message for p in before[0].problems] == ["2026-12-02T09:00:00+00:00 is in the future"]
+    assert before[1].errors == before[0].problems
+    assert answered_from_the_cache(root, monkeypatch) == before  # the same day
+    on_day(monkeypatch, "2026-12-01")  # still in the future: checked again for this day
+    assert every_answer(root) == before
+    assert answered_from_the_cache(root, monkeypatch) == before
+    on_day(monkeypatch, "2026-12-02")  # that day has come: no error is left
+    after = every_answer(root)
+    assert after[0].problems == [] and after[1].errors == [] and len(after[1].lines) == 1
+    assert after == (store_module.check_store(root, cache=False), files.list_store(root, cache=False))
+    on_day(monkeypatch, "2027-05-01")  # and from then on, the cache answers
+    assert answered_from_the_cache(root, monkeypatch) == after
+    on_day(monkeypatch, "2026-11-30")  # a clock set back: the date is in the future again
+    assert every_answer(root) == before
+
+
+@given(days=st.lists(st.dates(dt.date(2025, 1, 1), dt.date(2027, 12, 31)), min_size=4, max_size=4),
+       later=st.integers(0, 800))
+@settings(max_examples=60, deadline=None)
+def test_checks_find_the_same_problems_on_every_day_from_settles_on(days, later):
+    from forecastbook import checks
+    from forecastbook.records import Question
+
+    forecast_day, note_day, resolved_on, retrieved = days
+    q = Question.model_validate({
+        "id": "x", "title": "X", "kind": "binary", "criteria": "c", "created": "2025-01-01",
+        "closes": "2027-12-31", "resolve_by": "2028-01-31",
+        "forecasts": [{"by": "a", "at": f"{forecast_day}T23:30:00-02:00", "probability": 0.5}],
+        "notes": [{"at": note_day, "text": "searched"}],
+        "resolution": {"outcome": "yes", "at": resolved_on,
+                       "evidence": [{"url": "https://e.org", "quote": "done", "retrieved": retrieved}]}})
+    settled = checks.settles_on(q)
+    found = [f.message for f in checks.check_question(q, today=settled)]
+    assert found == [f.message for f in checks.check_question(q, today=settled + dt.timedelta(days=later))]
+    assert all("future" not in m for m in found)
+    assert any("future" in f.message for f in checks.check_question(q, today=settled - dt.timedelta(days=1)))

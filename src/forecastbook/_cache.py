@@ -4,15 +4,15 @@
 an edit rewrites its rows, not the whole cache) keeps a row per record file: its path
 below the store, its status (see :func:`stamp`), when it was read, the hash of its bytes (BLAKE2b),
 the kind of record and the question its condition names, how many errors it has and the
-day it was checked; and, pickled, its *head* (the problems of parsing it and of checking
-it on its own, and where fields were placed in its text), its *record* and its *light*
-form (a question without its forecasts, with a summary of them: what ``list`` and
-``due`` need). A row is used only when the file's path, size and ``mtime_ns`` match, and
+day it was checked (and the last date those checks compared with that day); and, pickled, its *head* (the problems of parsing it and of checking
+it on its own, and where fields were placed in its text), its *record* and, for a
+question, its *line* (plain values: what ``list`` and ``due`` show). A row is used only when the file's path, size and ``mtime_ns`` match, and
 either its bytes hash the same or its whole status is the one it had when it was read,
 well after it last changed (as git's index trusts a file's status; see :func:`trusted`); any other file is read alone,
 and rows of files that are gone are dropped. ``meta`` keeps what is known of the store as
-a whole under a hash of every file's path and content, the store's path and the day: the
-problems between records, all the problems, the coherence warnings, the light forms.
+a whole under a hash of every file's path and content, the store's path and, while a question has a
+date in the future, the day: the
+problems between records, all the problems, the coherence warnings, the lines.
 
 Every pickled part is authenticated with a keyed BLAKE2b whose key lives outside every
 store (in the user's cache folder, mode 0600): a cache from elsewhere, of another
@@ -35,7 +35,9 @@ import sqlite3
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+
+from .queries import QuestionLine, line_of
 
 __all__ = ["RecordCache", "Entry", "Row", "enabled", "NO_CACHE_ENV", "CACHE_FILE", "store_key", "SNAPSHOT_ENV",
            "write_snapshot", "read_snapshot"]
@@ -69,6 +71,7 @@ class Entry:
     has_text: bool  # the file decoded as text (problems about it are placed in it)
     checked_on: dt.date | None = None
     checks: tuple = ()  # problems of checking the record on its own, on ``checked_on``
+    settles: dt.date | None = None  # those checks hold on any day from this one on (see checks_hold)
     locations: dict | None = None  # field path -> (line, col) in this text, as placed before
     name: str = field(default="", compare=False)
     kind: str = field(default="", compare=False)  # of the record, as the index has it
@@ -76,29 +79,13 @@ class Entry:
     stamp: str = field(default="", compare=False)  # see stamp(): the file's status when read
 
     def head(self) -> tuple:
-        return self.problems, self.has_text, self.checked_on, self.checks, self.locations
+        return self.problems, self.has_text, self.checked_on, self.checks, self.settles, self.locations
 
 
-class ForecastSummary(NamedTuple):
-    """What listing a question needs of its forecasts."""
-
-    n: int
-    latest: Any  # the forecast made last (the first of those made at that time), or None
-    by: frozenset  # who forecast it
-
-
-def summarise(question: Any) -> ForecastSummary:
-    forecasts = question.forecasts
-    return ForecastSummary(len(forecasts), max(forecasts, key=lambda f: f.at, default=None),
-                           frozenset(f.by for f in forecasts))
-
-
-def lightened(record: Any) -> tuple:
-    """A record as listing and due dates need it: a question without its forecasts, with
-    their :class:`ForecastSummary` (other records whole)."""
-    if record is None or not hasattr(record, "forecasts"):
-        return (record, None)
-    return (record.model_copy(update={"forecasts": []}), summarise(record))
+def line(record: Any) -> QuestionLine | None:
+    """What ``list`` and ``due`` keep of a record: a question's line (see
+    :class:`~forecastbook.queries.QuestionLine`), None for other records."""
+    return line_of(record) if record is not None and hasattr(record, "forecasts") else None
 
 
 @dataclass(frozen=True)
@@ -115,6 +102,7 @@ class Row:
     parent: str | None  # the question a question's condition names
     errors: int  # how many errors reading and checking the file found
     checked_on: str | None  # the day the record was checked on its own (ISO)
+    settles: str | None  # the last day those checks compared with the day they ran (ISO; see checks_hold)
 
 
 def stamp(st: os.stat_result) -> str:
@@ -135,9 +123,35 @@ def digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
 
 
-def store_key(pairs: list[tuple[str, bytes]]) -> bytes:
-    """A hash of every file of a store: (path below the store, content digest) pairs."""
-    h = hashlib.blake2b(digest_size=16)
+def today() -> dt.date:
+    """The day (UTC) that records are checked against."""
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def checks_hold(checked_on: str | None, settles: str | None, today: str) -> bool:
+    """Whether a question's problems, found by checking it on ``checked_on``, are its
+    problems ``today`` (days as ISO text). Checks compare a record's dates with the day
+    they run on only to flag dates in the future, so they find the same problems on any
+    day on or after ``settles``, the latest date they compared: a store unchanged since
+    yesterday is not checked again.
+
+    >>> checks_hold("2026-11-29", "2026-11-20", "2026-11-30"), checks_hold("2026-11-29", "2026-11-30", "2026-11-30")
+    (True, False)
+    """
+    return checked_on is not None and (checked_on == today or (
+        settles is not None and settles <= checked_on and settles <= today))
+
+
+def day_of_checks(settles: list[str | None], today: str) -> str:
+    """The day that the problems of questions whose checks settle on ``settles`` depend
+    on: ``today`` if any has a date after it, else none ('')."""
+    return today if any(s is None or s > today for s in settles) else ""
+
+
+def store_key(pairs: list[tuple[str, bytes]], day: str = "") -> bytes:
+    """A hash of every file of a store, (path below the store, content digest) pairs,
+    and the day its problems depend on (see :func:`day_of_checks`)."""
+    h = hashlib.blake2b(day.encode(), digest_size=16)
     for name, d in sorted(pairs):
         h.update(name.encode("utf-8", "surrogateescape") + b"\0" + d)
     return h.digest()
@@ -194,9 +208,9 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB);
 CREATE TABLE IF NOT EXISTS files (
     name TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, read_ns INTEGER, stamp TEXT, digest BLOB,
-    kind TEXT, parent TEXT, errors INTEGER, checked_on TEXT, head BLOB, head_mac BLOB);
+    kind TEXT, parent TEXT, errors INTEGER, checked_on TEXT, settles TEXT, head BLOB, head_mac BLOB);
 CREATE TABLE IF NOT EXISTS records (name TEXT PRIMARY KEY, record BLOB, mac BLOB);
-CREATE TABLE IF NOT EXISTS lights (name TEXT PRIMARY KEY, light BLOB, mac BLOB);
+CREATE TABLE IF NOT EXISTS lines (name TEXT PRIMARY KEY, line BLOB, mac BLOB);
 """
 
 
@@ -244,7 +258,7 @@ class RecordCache:
                 row = db.execute("SELECT v FROM meta WHERE k = 'fingerprint'").fetchone()
                 if row is None or row[0] != self.fingerprint:
                     log.debug("cache %s is of another version: rebuilding", self.path)
-                    db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS lights; "
+                    db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS lights; DROP TABLE IF EXISTS lines; "
                                      "DROP TABLE IF EXISTS meta;" + _SCHEMA)
                     db.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
                 return db
@@ -307,11 +321,12 @@ class RecordCache:
     def index(self) -> dict[str, Row]:
         """Every row's index columns (no record is unpickled), as read first."""
         if self._index is None:
-            self._index = {r[0]: Row(*r) for r in self._query("SELECT name, size, mtime_ns, read_ns, stamp, digest, kind, parent, errors, checked_on FROM files")}
+            self._index = {r[0]: Row(*r) for r in self._query(
+                "SELECT name, size, mtime_ns, read_ns, stamp, digest, kind, parent, errors, checked_on, settles FROM files")}
         return self._index
 
     def heads(self, names: list[str]) -> list[tuple] | None:
-        """The heads (problems, has_text, checked_on, checks, locations) of the rows
+        """The heads (problems, has_text, checked_on, checks, settles, locations) of the rows
         ``names``, in that order; None if any is missing or cannot be trusted."""
         found = {}
         for name, d, head, mac in self._query("SELECT name, digest, head, head_mac FROM files"):
@@ -323,15 +338,15 @@ class RecordCache:
         except Exception:  # noqa: BLE001 - a missing or unreadable row: the caller reads the store
             return None
 
-    def lights(self) -> dict[str, tuple] | None:
-        """Every row's light form (see :func:`lightened`), or None if any cannot be trusted."""
+    def lines(self) -> dict[str, QuestionLine | None] | None:
+        """Every row's line (see :func:`line`), or None if any cannot be trusted."""
         out = {}
-        for name, d, light, mac in self._query(
-                "SELECT l.name, f.digest, l.light, l.mac FROM lights l JOIN files f ON f.name = l.name"):
-            if not hmac.compare_digest(mac, self._mac(name.encode("utf-8", "surrogateescape"), d, light)):
+        for name, d, kept, mac in self._query(
+                "SELECT l.name, f.digest, l.line, l.mac FROM lines l JOIN files f ON f.name = l.name"):
+            if not hmac.compare_digest(mac, self._mac(name.encode("utf-8", "surrogateescape"), d, kept)):
                 return None
             try:
-                out[name] = pickle.loads(light)
+                out[name] = pickle.loads(kept)
             except Exception:  # noqa: BLE001 - a row that cannot be read: the caller reads the store
                 return None
         return out
@@ -362,12 +377,12 @@ class RecordCache:
             log.debug("cache row %s is not one this user wrote, or is damaged: rereading", name)
             return None
         try:
-            problems, has_text, checked_on, found, locations = pickle.loads(head)
+            problems, has_text, checked_on, found, settles, locations = pickle.loads(head)
             record = pickle.loads(rec)
         except Exception as exc:  # noqa: BLE001 - a row that cannot be read is reread from the file
             log.debug("cache row %s cannot be read (%s): rereading", name, exc)
             return None
-        return Entry(size, mtime_ns, d, record, problems, has_text, checked_on, found, locations, name, kind, read_ns,
+        return Entry(size, mtime_ns, d, record, problems, has_text, checked_on, found, settles, locations, name, kind, read_ns,
                      stamp=stamped)
 
     def get(self, name: str, st: os.stat_result, raw: bytes | None) -> Entry | None:
@@ -435,7 +450,7 @@ class RecordCache:
         if self.key is None or self.broken or not self.changed:
             return
         try:
-            rows, records, lights = [], [], []
+            rows, records, lines = [], [], []
             for name, e in self.dirty.items():
                 head = pickle.dumps(e.head(), protocol=pickle.HIGHEST_PROTOCOL)
                 rec = pickle.dumps(e.record, protocol=pickle.HIGHEST_PROTOCOL)
@@ -445,10 +460,11 @@ class RecordCache:
                 errors = sum(p[2] == "error" for p in (*e.problems, *e.checks))
                 rows.append((name, e.size, e.mtime_ns, e.read_ns, e.stamp, e.digest, kind, condition.question if condition else None,
                              errors, e.checked_on.isoformat() if e.checked_on else None,
+                             e.settles.isoformat() if e.settles else None,
                              head, self._mac(key, e.digest, head)))
                 records.append((name, rec, self._mac(key, e.digest, rec)))
-                light = pickle.dumps(lightened(e.record), protocol=pickle.HIGHEST_PROTOCOL)
-                lights.append((name, light, self._mac(key, e.digest, light)))
+                kept = pickle.dumps(line(e.record), protocol=pickle.HIGHEST_PROTOCOL)
+                lines.append((name, kept, self._mac(key, e.digest, kept)))
             memos = []
             for what, (key, value) in self.memo_updates.items():
                 body = key + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL) if value is not None else None
@@ -466,14 +482,14 @@ class RecordCache:
             db = self.db
             db.execute("BEGIN IMMEDIATE")
             try:
-                db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
                 db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", records)
-                db.executemany("INSERT OR REPLACE INTO lights VALUES (?, ?, ?)", lights)
+                db.executemany("INSERT OR REPLACE INTO lines VALUES (?, ?, ?)", lines)
                 if self.full and self._rows is not None:
                     gone = [(n,) for n in self._rows.keys() - self.seen]
                     db.executemany("DELETE FROM files WHERE name = ?", gone)
                     db.executemany("DELETE FROM records WHERE name = ?", gone)
-                    db.executemany("DELETE FROM lights WHERE name = ?", gone)
+                    db.executemany("DELETE FROM lines WHERE name = ?", gone)
                 for k, v in memos:
                     if v is None:
                         db.execute("DELETE FROM meta WHERE k = ?", (k,))

@@ -101,6 +101,8 @@ def check_question(q: Question, *, today: dt.date | None = None) -> Iterator[Fin
     >>> [f.message for f in check_question(q)]
     ['a categorical question needs at least two outcomes']
     """
+    # Every comparison with ``today`` below flags a date after it, and settles_on takes
+    # that date into account: a check of another kind would make the cache's problems stale.
     today = today or dt.datetime.now(dt.timezone.utc).date()
     if q.kind == "categorical":
         if not q.outcomes or len(q.outcomes) < 2:
@@ -156,6 +158,29 @@ def check_question(q: Question, *, today: dt.date | None = None) -> Iterator[Fin
     for i, note in enumerate(q.notes):
         if note.at > today:
             yield Finding(("notes", i, "at"), "is in the future")
+
+
+def settles_on(q: Question) -> dt.date:
+    """The latest of the dates :func:`check_question` compares with today. Those checks
+    only flag dates in the future, so checking ``q`` on this day or any later one finds
+    the same problems (the cache then keeps them across days).
+
+    >>> from forecastbook.records import Question
+    >>> q = Question.model_validate({"id": "x", "title": "X", "kind": "binary", "criteria": "c",
+    ...     "created": "2026-01-01", "closes": "2026-02-01", "resolve_by": "2026-03-01",
+    ...     "notes": [{"at": "2026-02-10", "text": "searched"}],
+    ...     "forecasts": [{"by": "a", "at": "2026-01-05T23:00:00-05:00", "probability": 0.5}]})
+    >>> settles_on(q)
+    datetime.date(2026, 2, 10)
+    """
+    days = [n.at for n in q.notes]
+    if q.forecasts:
+        days.append(utc_day(max(f.at for f in q.forecasts)))
+    r = q.resolution
+    if r is not None:
+        days.append(r.at)
+        days += [day for e in r.evidence for day in (e.published, e.retrieved) if day is not None]
+    return max(days, default=dt.date.min)
 
 
 def _check_resolution_dates(q: Question, *, today: dt.date) -> Iterator[Finding]:

@@ -91,26 +91,42 @@ def store_option(command):  # noqa: ANN001, ANN201
 as_of_option = click.option("--as-of", type=DATE, default=None, help="Date to judge status by [default: today, UTC].")
 
 
-def _usable_store(path: Path, *, forecasts: bool = True) -> Store:
-    """Load a store for a command that needs clean records; errors end the command.
-    ``forecasts=False``: the command lists questions and needs only a summary of them."""
-    import gc
-
+def _usable_store(path: Path) -> Store:
+    """Load a store for a command that needs clean records; errors end the command."""
     from .store import load_store
 
-    # The records live until the command ends and hold no cycles: the cyclic collector
-    # neither runs while they are built nor scans them afterwards.
-    gc.disable()
-    store = load_store(path, forecasts=forecasts)
-    gc.freeze()
-    gc.enable()
-    if store.errors:
-        for p in store.errors:
-            _echo(str(p), err=True)
-        raise click.ClickException(
-            f"{len(store.errors)} error(s) in {path}; fix them first (forecastbook validate lists them)"
-        )
+    store = _frozen(lambda: load_store(path))
+    _stop_on_errors(path, store.errors)
     return store
+
+
+def _listed(path: Path) -> list[queries.QuestionLine]:
+    """The questions of a store without errors, as ``list`` and ``due`` show them."""
+    from .files import list_store
+
+    listing = _frozen(lambda: list_store(path))
+    _stop_on_errors(path, listing.errors)
+    return listing.lines
+
+
+def _frozen(read):  # noqa: ANN001, ANN202
+    """What ``read()`` gives, built without the cyclic garbage collector and kept out of
+    its scans: it lives until the command ends and holds no cycles."""
+    import gc
+
+    gc.disable()
+    try:
+        return read()
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+def _stop_on_errors(path: Path, errors: list) -> None:
+    """Print ``errors`` and end the command, if there are any."""
+    if errors:
+        _echo("\n".join(str(p) for p in errors), err=True)
+        raise click.ClickException(f"{len(errors)} error(s) in {path}; fix them first (forecastbook validate lists them)")
 
 
 class _Group(click.Group):
@@ -176,9 +192,9 @@ def validate(store_path: Path, strict: bool, fmt: str) -> None:
 def list_(store_path: Path, as_of: dt.date | None, status, tag, source, forecaster, fmt: str) -> None:
     """List questions with their status and latest forecast."""
     as_of = as_of or _today()
-    store = _usable_store(store_path, forecasts=False)
-    chosen = queries.select(store, as_of=as_of, status=status, tag=tag, source=source, forecaster=forecaster)
-    rows = [vars(r).copy() for r in queries.list_rows(chosen, as_of=as_of, store=store)]  # flat: no deep copy
+    lines = _listed(store_path)
+    chosen = queries.select(lines, as_of=as_of, status=status, tag=tag, source=source, forecaster=forecaster)
+    rows = [vars(r).copy() for r in queries.list_rows(chosen, as_of=as_of)]  # flat: no deep copy
     if fmt == "json":
         _echo(textview.to_json(rows))
     elif fmt == "csv":
@@ -186,7 +202,7 @@ def list_(store_path: Path, as_of: dt.date | None, status, tag, source, forecast
     else:
         shown = [{k: r[k] for k in ("id", "kind", "status", "resolve_by", "n_forecasts", "latest", "title")} for r in rows]
         _echo(textview.table(shown, max_width=60))
-        _echo(f"\n{len(rows)} of {len(store.questions)} questions (as of {as_of})")
+        _echo(f"\n{len(rows)} of {len(lines)} questions (as of {as_of})")
 
 
 @main.command()
@@ -252,11 +268,8 @@ def _changed(paths: list[Path], report: list[tuple[str, str]] | None = None) -> 
               help="markdown: the body of an issue listing what is due, with links.")
 def due(store_path: Path, as_of: dt.date | None, within: int, check: bool, fmt: str) -> None:
     """Unresolved questions past their resolve-by date, oldest first, with where to look."""
-    from .resolve import due as due_questions
-
     as_of = as_of or _today()
-    store = _usable_store(store_path, forecasts=False)
-    rows = due_questions(store, as_of=as_of, within=within)
+    rows = queries.due_of(_listed(store_path), as_of=as_of, within=within)
     if fmt == "markdown":
         from .textview import due_markdown
 
@@ -271,11 +284,9 @@ def due(store_path: Path, as_of: dt.date | None, within: int, check: bool, fmt: 
                 else f"due by {q.resolve_by}, in {-days} day(s)" if days < 0 else f"due by {q.resolve_by}, today")
         lines += [f"{q.id}  [{when}]", f"    {q.title}"]
         lines += [f"    - {source}" for source in q.resolution_sources or ["(no resolution sources given)"]]
-        searches = [n for n in q.notes if n.kind == "search"]
-        if searches:
-            last = searches[-1]
-            text = " ".join(last.text.split())
-            lines.append(f"    last searched {last.at}: {text if len(text) <= 200 else text[:199] + '…'}")
+        if q.last_search:
+            day, text = q.last_search[0], " ".join(q.last_search[1].split())
+            lines.append(f"    last searched {day}: {text if len(text) <= 200 else text[:199] + '…'}")
     if lines:
         _echo("\n".join(lines))
     n_overdue = sum(state == "overdue" for _, state in rows)

@@ -1,12 +1,12 @@
 """The files of a store: which are records, how one is read safely, and what
-``validate`` reports of an unchanged store, all without building a record (this module
-imports neither pydantic nor PyYAML: a check answered from the cache stays cheap).
+``validate``, ``list`` and ``due`` need of an unchanged store, all without building a
+record (this module imports neither pydantic nor PyYAML: an answer from the cache stays
+cheap).
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import gc
 import os
 import re
@@ -18,8 +18,9 @@ from typing import NamedTuple
 from . import _cache
 from .bulk import is_bulk_name
 from .problems import Problem
+from .queries import QuestionLine, lines_of
 
-__all__ = ["CheckedStore", "check_store", "is_store", "is_slug", "record_files", "read_record", "stat_record",
+__all__ = ["CheckedStore", "check_store", "Listing", "list_store", "is_store", "is_slug", "record_files", "read_record", "stat_record",
            "LOCK_NAME", "JOURNAL_NAME", "STORE_MARKER", "FOLDER_KINDS", "MAX_RECORD_BYTES"]
 
 LOCK_NAME = ".forecastbook.lock"
@@ -38,10 +39,10 @@ def is_slug(value: str) -> bool:
 
 
 def memo_key(key: bytes, root: Path) -> bytes:
-    """What a store-wide finding is kept under: the hash of every file, the store's path
-    as given (findings name their files by it) and the day (some checks depend on it)."""
-    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
-    return _cache.digest(b"\0".join([key, str(root).encode("utf-8", "surrogateescape"), today.encode()]))
+    """What a store-wide finding is kept under: the hash of every file (and the day, if
+    the problems depend on it: see :func:`_cache.store_key`) and the store's path as given
+    (findings name their files by it)."""
+    return _cache.digest(b"\0".join([key, str(root).encode("utf-8", "surrogateescape")]))
 
 
 MAX_RECORD_BYTES = 10 * 1024 * 1024
@@ -234,6 +235,53 @@ def _check_from_cache(root: Path) -> CheckedStore | None:
 
 
 @dataclass
+class Listing:
+    """What ``list`` and ``due`` need of a store: its questions as lines, by id, and its
+    errors (a store with errors is not listed)."""
+
+    lines: list[QuestionLine]
+    errors: list[Problem]
+
+
+def list_store(root: str | os.PathLike[str], *, cache: bool | None = None) -> Listing:
+    """The questions of the store at ``root`` as :class:`~forecastbook.queries.QuestionLine`,
+    and its errors. On a store whose every file is as cached, they come from the cache
+    without building a record; otherwise the store is read whole.
+    """
+    root = Path(root)
+    if _cache.enabled() if cache is None else cache:
+        with no_cyclic_gc():
+            kept = _list_from_cache(root)
+        if kept is not None:
+            return kept
+    from .store import load_store
+
+    store = load_store(root, cache=cache)
+    return Listing(lines_of(store), store.errors)
+
+
+def _list_from_cache(root: Path) -> Listing | None:
+    """:func:`list_store` from the cache alone, or None when any file is not as cached.
+    The lines of all files are kept together for the store as it is (one unpickling),
+    and gathered row by row after an edit changed some files."""
+    cache = _cache.RecordCache(root)
+    found = from_cache(root, cache, errors_only=True)
+    if found is None:
+        return None
+    key = memo_key(found.key, root)
+    lines = cache.memo("lines", key)
+    if lines is None:
+        each = cache.lines()
+        if each is None or not all(row.name in each for _, row in found.files):
+            return None
+        lines = sorted((each[row.name] for f, row in found.files if f.kind == "question" and each[row.name]),
+                       key=lambda line: line.id)
+        cache.set_memo("lines", key, lines)
+        cache.save()
+    return Listing(lines, found.problems)
+
+
+@dataclass
 class FromCache:
     """A store as the cache has it: every problem (sorted) and each record file's row."""
 
@@ -242,11 +290,13 @@ class FromCache:
     key: bytes  # the hash of every file (see _cache.store_key)
 
 
-def from_cache(root: Path, cache: _cache.RecordCache, *, also: tuple[str, ...] = ()) -> FromCache | None:
+def from_cache(root: Path, cache: _cache.RecordCache, *, also: tuple[str, ...] = (),
+               errors_only: bool = False) -> FromCache | None:
     """Every file of the store at ``root`` as the cache's index has it, and its problems,
-    those between records and those kept as ``also`` (``coherence``) included; None when
-    a file is not as cached, was checked on another day or has a duplicate id, or when
-    what is known of the whole store is not kept for these very files today.
+    those between records and those kept as ``also`` (``coherence``) included (only the
+    errors with ``errors_only``); None when a file is not as cached, has checks that
+    do not hold today (see :func:`_cache.checks_hold`) or has a duplicate id, or when
+    what is known of the whole store is not kept for these very files.
 
     A file whose status is the one cached is not read (see :func:`_cache.trusted`). The
     problems of the files are kept together for the store as it is (an edit keeps them
@@ -258,11 +308,12 @@ def from_cache(root: Path, cache: _cache.RecordCache, *, also: tuple[str, ...] =
     interrupted = interrupted_edit(root)
     if interrupted is not None:
         walk.append(interrupted)
-    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    today = _cache.today().isoformat()
     index = cache.index()
     digests: list[tuple[str, bytes]] = []
     files = []
     stems: set[tuple[str, str]] = set()
+    settles: list[str | None] = []
     for f in record_files(root, walk):
         if f.kind == "bulk":
             return None  # Parquet files are read (and checked against the records) every time
@@ -284,22 +335,28 @@ def from_cache(root: Path, cache: _cache.RecordCache, *, also: tuple[str, ...] =
             raw, why, st = read_record(f.path, st)
             if why is not None or _cache.digest(raw) != row.digest:
                 return None
-        if row.kind == "question" and row.checked_on != today:
-            return None
+        if row.kind == "question":
+            if not _cache.checks_hold(row.checked_on, row.settles, today):
+                return None
+            settles.append(row.settles)
         files.append((f, row))
         digests.append((f.name, row.digest))
-    key = _cache.store_key(digests)
-    problems = cache.memo("problems", memo_key(key, root))
-    if problems is None:
-        problems = _problems_of_rows(root, cache, files, key)
+    key = _cache.store_key(digests, _cache.day_of_checks(settles, today))
+    problems: list[tuple] | None = []
+    if not errors_only or any(row.errors for _, row in files):  # the index counts each file's errors
+        problems = cache.memo("problems", memo_key(key, root))
         if problems is None:
-            return None
+            problems = _problems_of_rows(root, cache, files, key)
+            if problems is None:
+                return None
     found = [*walk, *(Problem(*p) for p in problems)]
     for what in ("references", *also):
         kept = cache.memo(what, memo_key(key, root))
         if kept is None:
             return None
         found.extend(Problem(*p) for p in kept)
+    if errors_only:
+        found = [p for p in found if p.severity == "error"]
     found.sort(key=lambda p: (p.path, p.line, p.col))
     return FromCache(found, files, key)
 
@@ -311,7 +368,7 @@ def _problems_of_rows(root: Path, cache: _cache.RecordCache, files: list[tuple[R
     heads = cache.heads([row.name for _, row in files])
     if heads is None:
         return None
-    problems = [(f.path, *p) for (f, row), (parsed, _, _, checked, _) in zip(files, heads) for p in (*parsed, *checked)]
+    problems = [(f.path, *p) for (f, row), (parsed, _, _, checked, _, _) in zip(files, heads) for p in (*parsed, *checked)]
     cache.set_memo("problems", memo_key(key, root), problems)
     cache.save()
     return problems

@@ -7,17 +7,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-
-from typing import TYPE_CHECKING
-
-from ._cache import summarise
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # the CLI imports this module before any record is read
     from .records import Forecast, Question
     from .store import Store
 
-__all__ = ["STATUSES", "AS_OF_ENV", "resolve_as_of", "status_as_of", "scoring_cutoff", "select", "forecast_summary", "outcome_text", "condition_text",
-           "conditional_tree", "ListRow", "list_rows"]
+__all__ = ["STATUSES", "AS_OF_ENV", "resolve_as_of", "status_as_of", "scoring_cutoff", "select", "forecast_summary",
+           "outcome_text", "condition_text", "conditional_tree", "ForecastSummary", "summarise", "Settled",
+           "QuestionLine", "line_of", "lines_of", "due_of", "ListRow", "list_rows"]
 
 STATUSES = ("open", "overdue", "resolved", "annulled", "ambiguous")
 AS_OF_ENV = "FORECASTBOOK_AS_OF"
@@ -47,7 +45,7 @@ def resolve_as_of(value: dt.date | str | None = None) -> dt.date:
         raise ValueError(f"as_of must be a date as YYYY-MM-DD, got {str(value)[:40]!r}") from None
 
 
-def status_as_of(q: Question, as_of: dt.date) -> str:
+def status_as_of(q: Question | QuestionLine, as_of: dt.date) -> str:
     """``resolved``/``annulled``/``ambiguous`` if resolved on or before ``as_of``, else
     ``overdue`` once ``resolve_by`` has passed, else ``open``.
 
@@ -79,15 +77,16 @@ def scoring_cutoff(q: Question, as_of: dt.date) -> dt.date:
 
 
 def select(
-    store: Store,
+    lines: Iterable[QuestionLine],
     *,
     as_of: dt.date,
     status: Iterable[str] = (),
     tag: Iterable[str] = (),
     source: Iterable[str] = (),
     forecaster: Iterable[str] = (),
-) -> list[Question]:
-    """Questions matching every given filter (any of the values within one filter), by id.
+) -> list[QuestionLine]:
+    """Questions (as :func:`lines_of` gives them) matching every given filter (any of the
+    values within one filter), by id.
 
     ``status`` ``open`` includes ``overdue`` (an overdue question is still open).
     """
@@ -95,14 +94,14 @@ def select(
     if "open" in status:
         status.add("overdue")
     out = []
-    for q in sorted(store.questions.values(), key=lambda q: q.id):
+    for q in sorted(lines, key=lambda q: q.id):
         if status and status_as_of(q, as_of) not in status:
             continue
-        if tag and not tag & set(q.tags):
+        if tag and not tag.intersection(q.tags):
             continue
-        if source and (q.source is None or q.source.ref not in source):
+        if source and q.source_ref not in source:
             continue
-        if forecaster and not forecaster & store.forecast_summary(q.id).by:
+        if forecaster and not forecaster & q.forecasters:
             continue
         out.append(q)
     return out
@@ -162,6 +161,90 @@ def conditional_tree(store: Store, qid: str) -> Iterator[str]:
     yield from walk(root, 0)
 
 
+class ForecastSummary(NamedTuple):
+    """What listing a question needs of its forecasts."""
+
+    n: int
+    latest: Any  # the forecast made last (the first of those made at that time), or None
+    by: frozenset  # who forecast it
+
+
+def summarise(question: Question) -> ForecastSummary:
+    """The summary of the forecasts in ``question``'s record."""
+    forecasts = question.forecasts
+    return ForecastSummary(len(forecasts), max(forecasts, key=lambda f: f.at, default=None),
+                           frozenset(f.by for f in forecasts))
+
+
+class Settled(NamedTuple):
+    """Of a resolution, what a question's status needs."""
+
+    at: dt.date
+    status: str
+
+
+class QuestionLine(NamedTuple):
+    """A question as ``list`` and ``due`` show it, in plain values: what the cache keeps
+    of each question for them, so that listing needs neither the records nor their
+    forecasts. :func:`status_as_of` and :func:`due_of` take it as they take a question."""
+
+    id: str
+    kind: str
+    title: str
+    closes: dt.date
+    resolve_by: dt.date
+    resolution: Settled | None
+    draft: bool
+    tags: tuple[str, ...]
+    source_ref: str | None
+    condition: str  # see condition_text
+    resolution_sources: tuple[str, ...]
+    last_search: tuple[dt.date, str] | None  # the last search note: its day and text
+    n_forecasts: int
+    latest: str  # "FORECASTER: VALUE" of the latest forecast, or ""
+    forecasters: frozenset[str]
+
+
+def line_of(q: Question, summary: ForecastSummary | None = None) -> QuestionLine:
+    """``q`` as :class:`QuestionLine`; ``summary``: of its forecasts, if not only those in
+    its record (see :meth:`forecastbook.store.Store.forecast_summary`)."""
+    summary = summary if summary is not None else summarise(q)
+    r = q.resolution
+    searches = [n for n in q.notes if n.kind == "search"]
+    return QuestionLine(
+        id=q.id, kind=q.kind, title=q.title, closes=q.closes, resolve_by=q.resolve_by,
+        resolution=Settled(r.at, r.status) if r is not None else None, draft=q.draft, tags=tuple(q.tags),
+        source_ref=q.source.ref if q.source is not None else None, condition=condition_text(q),
+        resolution_sources=tuple(q.resolution_sources),
+        last_search=(searches[-1].at, searches[-1].text) if searches else None,
+        n_forecasts=summary.n, latest=f"{summary.latest.by}: {forecast_summary(q, summary.latest)}" if summary.latest else "",
+        forecasters=summary.by,
+    )
+
+
+def lines_of(store: Store) -> list[QuestionLine]:
+    """Every question of ``store`` as a :class:`QuestionLine` (forecasts kept in Parquet
+    files counted), by id."""
+    return [line_of(q, store.forecast_summary(q.id)) for q in sorted(store.questions.values(), key=lambda q: q.id)]
+
+
+def due_of(questions: Iterable[Question | QuestionLine], *, as_of: dt.date,
+           within: int = 0) -> list[tuple[Any, str]]:
+    """Unresolved questions past ``resolve_by`` (``overdue``) or due within ``within`` days
+    (``due``), oldest deadline first. Drafts are left out."""
+    out = []
+    soon = as_of + dt.timedelta(days=within)
+    for q in questions:
+        if q.draft:  # a draft has placeholder dates: it is not due until it is finished
+            continue
+        status = status_as_of(q, as_of)
+        if status == "overdue":
+            out.append((q, "overdue"))
+        elif status == "open" and q.resolve_by <= soon:
+            out.append((q, "due"))
+    return sorted(out, key=lambda pair: (pair[0].resolve_by, pair[0].id))
+
+
 @dataclass(frozen=True)
 class ListRow:
     id: str
@@ -175,17 +258,8 @@ class ListRow:
     title: str
 
 
-def list_rows(questions: Iterable[Question], *, as_of: dt.date, store: Store | None = None) -> list[ListRow]:
-    """One row per question for ``forecastbook list`` (``store``: the store they are from,
-    which knows their forecasts when they were read without them)."""
-    rows = []
-    for q in questions:
-        summary = store.forecast_summary(q.id) if store is not None else summarise(q)
-        latest = summary.latest
-        rows.append(ListRow(
-            id=q.id, kind=q.kind, status=status_as_of(q, as_of), closes=q.closes,
-            resolve_by=q.resolve_by, n_forecasts=summary.n,
-            latest=f"{latest.by}: {forecast_summary(q, latest)}" if latest else "",
-            condition=condition_text(q), title=q.title,
-        ))
-    return rows
+def list_rows(lines: Iterable[QuestionLine], *, as_of: dt.date) -> list[ListRow]:
+    """One row per question for ``forecastbook list``."""
+    return [ListRow(id=q.id, kind=q.kind, status=status_as_of(q, as_of), closes=q.closes, resolve_by=q.resolve_by,
+                    n_forecasts=q.n_forecasts, latest=q.latest, condition=q.condition, title=q.title)
+            for q in lines]

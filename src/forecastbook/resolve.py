@@ -20,7 +20,7 @@ from typing import Any
 from . import checks
 from .edits import Change, EditError, apply, recover, store_lock, validated, write_atomic
 from .problems import field_name
-from .queries import outcome_text, status_as_of
+from .queries import due_of, outcome_text
 from .records import Evidence, Question, binary_outcome
 from .store import Store, load_store
 
@@ -100,16 +100,7 @@ def _yaml_outcome(q: Question, value: Any) -> Any:
 def due(store: Store, *, as_of: dt.date, within: int = 0) -> list[tuple[Question, str]]:
     """Unresolved questions past ``resolve_by`` (``overdue``) or due within ``within`` days
     (``due``), oldest deadline first. Drafts are left out."""
-    out = []
-    for q in store.questions.values():
-        if q.draft:  # a draft has placeholder dates: it is not due until it is finished
-            continue
-        status = status_as_of(q, as_of)
-        if status == "overdue":
-            out.append((q, "overdue"))
-        elif status == "open" and q.resolve_by <= as_of + dt.timedelta(days=within):
-            out.append((q, "due"))
-    return sorted(out, key=lambda pair: (pair[0].resolve_by, pair[0].id))
+    return due_of(store.questions.values(), as_of=as_of, within=within)
 
 
 def _add(plan: dict[str, list[Change]], qid: str, change: Change) -> None:

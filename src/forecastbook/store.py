@@ -35,6 +35,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from . import _cache, bulk, checks
+from .queries import ForecastSummary, summarise
 from .files import (
     JOURNAL_NAME,
     LOCK_NAME,
@@ -284,9 +285,6 @@ class Store:
     _cached: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     _cache: Any = field(default=None, repr=False, compare=False)
     _key: bytes | None = field(default=None, repr=False, compare=False)  # hash of every file (see _cache)
-    # False when the questions came without their forecasts (load_store(forecasts=False))
-    forecasts_loaded: bool = field(default=True, compare=False)
-    forecast_summaries: dict[str, _cache.ForecastSummary] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -315,18 +313,16 @@ class Store:
         return sorted((q for q in self.questions.values() if q.condition and q.condition.question == qid),
                       key=lambda q: q.id)
 
-    def forecast_summary(self, qid: str) -> _cache.ForecastSummary:
-        """How many forecasts ``qid`` has, the latest, and by whom (whether or not the
-        forecasts themselves were loaded)."""
-        kept = self.forecast_summaries.get(qid)
-        summary = kept if kept is not None else _cache.summarise(self.questions[qid])
+    def forecast_summary(self, qid: str) -> ForecastSummary:
+        """How many forecasts ``qid`` has, the latest, and by whom (those kept in Parquet
+        files included)."""
+        summary = summarise(self.questions[qid])
         if self.bulk is None:
             return summary
         in_bulk = bulk.latest_of(self, qid)
         latest = max([summary.latest, *in_bulk] if summary.latest is not None else in_bulk, key=lambda f: f.at,
                      default=None)
-        return _cache.ForecastSummary(summary.n + bulk.count_of(self, qid), latest,
-                                      summary.by | bulk.forecasters_of(self, qid))
+        return ForecastSummary(summary.n + bulk.count_of(self, qid), latest, summary.by | bulk.forecasters_of(self, qid))
 
     def path_of(self, qid: str) -> Path:
         return self.paths[qid]
@@ -410,8 +406,7 @@ class Store:
         return Store(root=root, questions=self.questions, sources=self.sources, forecasters=self.forecasters,
                      paths={qid: under(p) for qid, p in self.paths.items()},
                      problems=[dataclasses.replace(p, path=str(under(p.path))) for p in self.problems],
-                     bulk=self.bulk, forecasts_loaded=self.forecasts_loaded,
-                     forecast_summaries=self.forecast_summaries)
+                     bulk=self.bulk)
 
     def __repr__(self) -> str:
         counts: dict[str, int] = {}
@@ -472,15 +467,19 @@ class _FileReader:
         return record
 
     def check(self, record: Question, cache: _cache.RecordCache | None) -> None:
-        """Add the problems of ``record`` on its own (kept in the cache for the day)."""
-        today = dt.datetime.now(dt.timezone.utc).date()
-        if self.entry is not None and self.entry.checked_on == today:
-            self.problems.extend(Problem(self.shown, *p) for p in self.entry.checks)
+        """Add the problems of ``record`` on its own (kept in the cache while they hold:
+        see :func:`_cache.checks_hold`)."""
+        today = _cache.today()
+        e = self.entry
+        if e is not None and _cache.checks_hold(e.checked_on and e.checked_on.isoformat(),
+                                                e.settles and e.settles.isoformat(), today.isoformat()):
+            self.problems.extend(Problem(self.shown, *p) for p in e.checks)
             return
         first = len(self.problems)
         self.add(checks.check_question(record, today=today))
         if self.entry is not None and cache is not None:
             self.entry.checked_on = today
+            self.entry.settles = checks.settles_on(record)
             self.entry.checks = tuple((p.line, p.col, p.severity, p.field, p.message) for p in self.problems[first:])
             cache.touch(self.entry)
 
@@ -636,7 +635,9 @@ def _keep_after_edit(store: Store, cache: _cache.RecordCache, texts: dict[str, s
     written = {str(store.paths[qid]) for qid in texts}
     reference_problems = [p for p in kept if p[0] not in written]
     file_problems = [p for p in every or () if p[0] not in written]
-    digests = {name: row.digest for name, row in cache.index().items()}
+    index = cache.index()
+    digests = {name: row.digest for name, row in index.items()}
+    settles = {name: row.settles for name, row in index.items() if row.kind == "question"}
     records = {}
     for qid in texts:
         path = store.paths[qid]
@@ -646,6 +647,7 @@ def _keep_after_edit(store: Store, cache: _cache.RecordCache, texts: dict[str, s
             return
         reader.check(record, cache)
         digests[reader.name] = reader.entry.digest
+        settles[reader.name] = reader.entry.settles.isoformat()
         records[qid] = record
         file_problems.extend(dataclasses.astuple(p) for p in reader.problems)
     lookup = collections.ChainMap(records, store.questions)
@@ -654,23 +656,21 @@ def _keep_after_edit(store: Store, cache: _cache.RecordCache, texts: dict[str, s
         line, col = locate(texts[qid].removeprefix("\ufeff"), f.loc)
         reference_problems.append((str(store.paths[qid]), line, col, f.severity,
                                    field_name(_strip_key(f.loc)), f.message))
-    store._key = _cache.store_key(list(digests.items()))
+    today = _cache.today().isoformat()
+    store._key = _cache.store_key(list(digests.items()), _cache.day_of_checks(list(settles.values()), today))
     cache.set_memo("references", memo_key(store._key, store.root), reference_problems)
     if every is not None:
         cache.set_memo("problems", memo_key(store._key, store.root), file_problems)
     cache.save()
 
 
-def load_store(root: str | os.PathLike[str] | None = None, *, cache: bool | None = None,
-               forecasts: bool = True) -> Store:
+def load_store(root: str | os.PathLike[str] | None = None, *, cache: bool | None = None) -> Store:
     """Read and check every record under ``root`` (default: :func:`default_store_path`).
 
     Never raises for bad records: see ``store.problems`` (or call ``raise_for_errors``).
     ``cache``: read through the store's disposable cache (see :mod:`forecastbook._cache`);
     by default unless ``--no-cache`` or ``FORECASTBOOK_NO_CACHE`` says not to. The store
-    and its problems are the same either way. ``forecasts=False`` is for listing: the
-    questions may come without their forecasts (``store.forecasts_loaded`` is then
-    False), and :meth:`Store.forecast_summary` says what they were.
+    and its problems are the same either way.
     """
     root = Path(root) if root is not None else default_store_path()
     if os.environ.get(_cache.SNAPSHOT_ENV):  # a notebook run by a command that read the store already
@@ -679,41 +679,7 @@ def load_store(root: str | os.PathLike[str] | None = None, *, cache: bool | None
             return kept
     use_cache = _cache.enabled() if cache is None else cache
     with no_cyclic_gc():
-        light = _load_light(root) if use_cache and not forecasts else None
-        return light if light is not None else _load_store(root, use_cache)
-
-
-def _load_light(root: Path) -> Store | None:
-    """The store with its questions' forecasts summarised, from the cache alone (None
-    when the cache cannot answer: the caller then reads the store whole). The light
-    forms of all files are kept together for the store as it is (one unpickling instead
-    of one per file), and read row by row after an edit changed some files."""
-    cache = _cache.RecordCache(root)
-    found = from_cache(root, cache)
-    if found is None:
-        return None
-    key = memo_key(found.key, root)
-    lights = cache.memo("lights", key)
-    if lights is None:
-        lights = cache.lights()
-        if lights is None or not all(row.name in lights for _, row in found.files):
-            return None
-        cache.set_memo("lights", key, {row.name: lights[row.name] for _, row in found.files})
-        cache.save()
-    store = Store(root=root, problems=found.problems, _key=found.key, forecasts_loaded=False)
-    names: dict[str, str] = {}
-    store.paths = _Paths(root, names)  # type: ignore[assignment]
-    for f, row in found.files:
-        record, summary = lights[row.name]
-        if f.kind == "question" and record is not None:
-            store.questions[f.stem] = record
-            names[f.stem] = f.name
-            store.forecast_summaries[f.stem] = summary
-        elif f.kind == "source" and record is not None:
-            store.sources[f.stem] = record
-        elif f.kind == "forecaster" and record is not None:
-            store.forecasters[f.stem] = record
-    return store
+        return _load_store(root, use_cache)
 
 
 def _load_store(root: Path, use_cache: bool = False) -> Store:
@@ -732,6 +698,7 @@ def _load_store(root: Path, use_cache: bool = False) -> Store:
     first_seen: dict[tuple[type[BaseModel], str], Path] = {}
     cache = _cache.RecordCache(root) if use_cache else None
     digests: list[tuple[str, bytes]] | None = [] if cache is not None else None  # of every file, for the memos
+    settles: list[str | None] = []  # of every question's checks
     bulk_files = []
     for f in record_files(root, store.problems):
         if f.kind == "bulk":
@@ -758,6 +725,7 @@ def _load_store(root: Path, use_cache: bool = False) -> Store:
             reader.check(record, cache)
             if reader.entry is not None:
                 store._cached[stem] = reader.entry
+                settles.append(reader.entry.settles and reader.entry.settles.isoformat())
         elif isinstance(record, Source):
             store.sources[stem] = record
         elif isinstance(record, Forecaster):
@@ -765,7 +733,8 @@ def _load_store(root: Path, use_cache: bool = False) -> Store:
         store.problems.extend(reader.problems)
     store._cache = cache
     if cache is not None and digests is not None:
-        store._key = _cache.store_key(digests)
+        today = _cache.today().isoformat()
+        store._key = _cache.store_key(digests, _cache.day_of_checks(settles, today))
     question_files = [stem for (model, stem) in first_seen if model is Question]
 
     def references() -> list[Problem]:

@@ -385,6 +385,26 @@ def test_list_and_due_from_the_cache_say_what_they_say_from_the_files(tmp_path, 
     assert [CliRunner().invoke(main, [*c, "--store", str(root)]).output for c in commands] == plain
 
 
+def test_list_store_after_an_edit_with_errors_and_with_forged_lines(tmp_path, monkeypatch):
+    import pickle
+    import sqlite3
+
+    root = unresolved_copy(tmp_path / "s")
+    files.list_store(root)  # keeps the lines of the store as it is
+    resolve_talks(root)
+    assert files.list_store(root) == files.list_store(root, cache=False)  # gathered row by row after the edit
+    db = sqlite3.connect(root / _cache.CACHE_FILE)  # a line changed by someone without the key
+    db.execute("UPDATE lines SET line = ?", (pickle.dumps(None),))
+    db.execute("DELETE FROM meta WHERE k = 'memo:lines'")
+    db.commit()
+    db.close()
+    assert files.list_store(root) == files.list_store(root, cache=False)
+    broken = broken_store(tmp_path / "b")
+    files.list_store(broken)
+    listed = files.list_store(broken)
+    assert listed.errors and listed == files.list_store(broken, cache=False)
+
+
 def test_a_cache_folder_that_is_a_link_is_neither_read_nor_written(tmp_path, parsed):
     root = tmp_path / "s"
     shutil.copytree(FORECASTS, root, ignore=shutil.ignore_patterns(".cache"))

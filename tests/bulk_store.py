@@ -1,10 +1,12 @@
-"""A store of every question kind whose forecasts can be written in YAML records, in
-Parquet files, or split between the two: the same forecasts either way."""
+"""Stores whose forecasts can be written in YAML records, in Parquet files, or split
+between the two: the same forecasts either way. One has every question kind; the other
+(:func:`write_related`) questions related by every relation coherence checks."""
 
 import datetime as dt
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from forecastbook.bulk._write import forecasts_table, parquet_bytes
 from forecastbook.records import Evidence, Forecast, Forecaster, Question, Resolution
@@ -103,4 +105,69 @@ def write(root: Path, *, parquet_share: float, seed: int = 7) -> Path:
             folder = root / ("binary" if name == "forecasts.parquet" else "bulk")
             folder.mkdir(exist_ok=True)
             (folder / name).write_bytes(parquet_bytes(forecasts_table(rows)))
+    return root
+
+
+RELATED = {  # question -> what relates it to others
+    "a": "implies: [b]\nexcludes: [c]",
+    "b": "",
+    "c": "excludes: [a]",
+    "e": "implies: [b]",
+    "d": "same_event: {question: cat, outcomes: [x, y]}",
+    "cat": "kind: categorical\noutcomes: [x, y, z]",
+    "cond": "",
+    "total": "",
+    "total-yes": "condition: {question: cond, outcome: yes}\nvariant_of: total",
+    "total-no": "condition: {question: cond, outcome: no}\nvariant_of: total",
+    "alone": "",
+}
+WORDS = ["likely", "very likely", "unlikely", "多半"]
+
+
+def related_forecasts(seed: int = 11) -> list[tuple[str, Forecast]]:
+    """Forecasts on the questions of :data:`RELATED` by four forecasters, at moments
+    that interleave, some read from words: plenty of incoherence and lints."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for qid, extra in RELATED.items():
+        for who in FORECASTERS[:4]:
+            if rng.random() < 0.15:
+                continue
+            seconds = rng.choice(60 * 86400, size=int(rng.integers(1, 4)), replace=False)
+            for s in sorted(seconds.tolist()):
+                at = (dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(seconds=s)).astimezone(
+                    ZONES[int(rng.integers(0, 3))])
+                if "categorical" in extra:
+                    w = rng.random(3) + 0.05
+                    x, y = (round(float(v), 3) for v in w[:2] / w.sum())
+                    value = {"probabilities": {"x": x, "y": y, "z": round(1 - x - y, 3)}}
+                else:
+                    value = {"probability": round(float(rng.random()), 2)}
+                words = {"verbal": WORDS[int(rng.integers(0, 4))]} if "probability" in value and rng.random() < 0.2 else {}
+                out.append((qid, Forecast(by=who, at=at, **value, **words)))
+    return out
+
+
+def write_related(root: Path, *, parquet_share: float, seed: int = 11) -> Path:
+    """The store of :data:`RELATED` in ``root``, each forecast in ``forecasts.parquet``
+    with probability ``parquet_share``, otherwise in its record."""
+    rng = np.random.default_rng(seed + 1)
+    (root / "forecasters").mkdir(parents=True)
+    for who in FORECASTERS[:4]:
+        (root / "forecasters" / f"{who}.yaml").write_text(dump_record(Forecaster(id=who, name=who, kind="model")))
+    forecasts = related_forecasts(seed)
+    in_parquet = rng.random(len(forecasts)) < parquet_share
+    for qid, extra in RELATED.items():
+        lines = [f"id: {qid}", f"title: Question {qid}", "kind: binary", "criteria: Resolves on the office's figure "
+                 "published by 2026-06-30.", "created: 2026-01-01", "closes: 2026-06-30", "resolve_by: 2026-07-31",
+                 "resolution_sources: [https://example.org]", *extra.splitlines()]
+        if "kind: categorical" in lines:
+            lines.remove("kind: binary")
+        mine = [f.model_dump(mode="json", exclude_none=True)
+                for (q, f), bulk in zip(forecasts, in_parquet) if q == qid and not bulk]
+        text = "\n".join(lines) + "\n" + (yaml.safe_dump({"forecasts": mine}, allow_unicode=True) if mine else "")
+        (root / f"{qid}.yaml").write_text(text, encoding="utf-8")
+    rows = [pair for pair, bulk in zip(forecasts, in_parquet) if bulk]
+    if rows:
+        (root / "forecasts.parquet").write_bytes(parquet_bytes(forecasts_table(rows)))
     return root

@@ -1,10 +1,12 @@
 """Bulk forecasts in Parquet files: the schema and its checks (each located at file, row
-and column, all in one pass), hostile files, the same scores as the same forecasts in
-YAML, the importers' Parquet output, the message without pyarrow, and no stale reads."""
+and column, all in one pass), hostile files, the same scores, coherence warnings and lints
+as the same forecasts in YAML, edits that respect them, the importers' Parquet output, the
+message without pyarrow, and no stale reads."""
 
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -19,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import forecastbook
-from forecastbook import bulk, evaluate, frames
+from forecastbook import bulk, coherence, evaluate, files, frames
 from forecastbook.bulk import _read
 from forecastbook.exporters import fatebook
 from forecastbook.importers import common
@@ -424,6 +426,152 @@ def test_exports_and_show_include_bulk_forecasts(three_ways, tmp_path):
     out = tmp_path / "f.csv"
     assert run_cli("export", "--store", in_parquet.root, "--format", "csv", "--out", out, "--as-of", AS_OF).exit_code == 0
     assert len(pd.read_csv(out)) == len(in_parquet.bulk)
+
+
+# --- coherence and lints see bulk forecasts --------------------------------------------------------
+
+UTC = dt.timezone.utc
+
+
+def _in_utc(message: str) -> str:
+    """A message with its moments written in UTC (a record keeps the zone it was given)."""
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d",
+                  lambda m: dt.datetime.fromisoformat(m[0]).astimezone(UTC).isoformat(), message)
+
+
+def _findings(s) -> list[tuple]:
+    """Every coherence warning and lint, with the forecast it is about (question,
+    forecaster, time in UTC) and its field, wherever the forecast is kept."""
+    out = []
+    for qid, f in [*coherence.coherence_findings(s), *coherence.lint_findings(s)]:
+        if f.loc[0] == coherence.BULK:
+            forecast = s.bulk.forecasts(np.array([f.loc[1]]))[0]
+            assert s.bulk.question_ids[s.bulk.question[f.loc[1]]] == qid
+        else:
+            assert f.loc[0] == "forecasts", f
+            forecast = s.questions[qid].forecasts[f.loc[1]]
+        out.append((qid, forecast.by, forecast.at.astimezone(UTC), f.loc[2], f.severity, _in_utc(f.message)))
+    return sorted(out)
+
+
+@pytest.fixture(scope="module")
+def related_three_ways(tmp_path_factory):
+    base = tmp_path_factory.mktemp("related")
+    return {share: forecastbook.load_store(bulk_store.write_related(base / str(share), parquet_share=share), cache=False)
+            for share in (0.0, 1.0, 0.5)}
+
+
+def test_coherence_and_lints_are_the_same_whether_forecasts_are_in_yaml_or_parquet(related_three_ways):
+    in_yaml, in_parquet, split = (related_three_ways[share] for share in (0.0, 1.0, 0.5))
+    assert not any(s.errors for s in related_three_ways.values())
+    assert in_yaml.bulk is None and all(not q.forecasts for q in in_parquet.questions.values())
+    assert 0 < len(split.bulk) < len(in_parquet.bulk)
+    expected = _findings(in_yaml)
+    assert _findings(in_parquet) == expected and _findings(split) == expected
+    said = " ".join(f[-1] for f in expected)
+    for words in ("but this question implies that one", "exclude each other", "but the same event in 'cat' has",
+                  "with P(this | yes)", "outside the band of", "is not on the verbal scale"):
+        assert words in said
+    assert {f[3] for f in expected} == {"probability", "probabilities", "verbal"}
+    table = coherence.implied_unconditional(in_yaml)
+    assert len(table) and table.drop(columns="at").equals(coherence.implied_unconditional(in_parquet).drop(columns="at"))
+
+
+def test_validate_places_a_bulk_forecasts_warnings_at_its_file_row_and_column(related_three_ways):
+    s = related_three_ways[1.0]
+    placed = coherence.problems(s)
+    assert len(placed) == len(_findings(s)) and {p.path for p in placed} == {str(s.root / "forecasts.parquet")}
+    table = pq.read_table(s.root / "forecasts.parquet")
+    for p in placed:  # the row named is the forecast the warning is about
+        qid, by, at = (table.column(name)[p.line - 1].as_py() for name in ("question", "by", "at"))
+        assert (p.field, p.col) in {("probability", 4), ("probabilities", 5), ("verbal", 6)}
+        assert any(f[:3] == (qid, by, at) and f[3] == p.field and f[-1] == _in_utc(p.message) for f in _findings(s))
+    result = run_cli("validate", "--store", s.root, "--strict")
+    assert result.exit_code == 1
+    assert sorted(result.stdout.splitlines()) == sorted(str(p) for p in placed)
+
+
+def _implies_other(store: Path) -> None:
+    """``will-it`` implies a new question, ``other``."""
+    text = (store / "will-it.yaml").read_text()
+    (store / "other.yaml").write_text(text.replace("id: will-it", "id: other"))
+    (store / "will-it.yaml").write_text(text + "implies: [other]\n")
+
+
+def _pair(store: Path, p_will_it: float) -> Path:
+    """m1's forecasts on ``will-it`` and, an hour earlier, on ``other`` (0.5)."""
+    return write(store, {"question": ["will-it", "other"], "by": ["m1", "m1"], "at": [AT, AT - dt.timedelta(hours=1)],
+                         "probability": [p_will_it, 0.5]})
+
+
+def test_a_changed_parquet_file_is_checked_for_coherence_again(store, monkeypatch):
+    computed = []
+    findings = coherence.coherence_findings
+    monkeypatch.setattr(coherence, "coherence_findings", lambda s: computed.append(1) or findings(s))
+    _implies_other(store)
+    path = _pair(store, 0.4)
+    assert [p for p in files.check_store(store, cache=True).problems if p.severity == "warning"] == []
+    assert [p for p in files.check_store(store, cache=True).problems if p.severity == "warning"] == []
+    assert len(computed) == 1  # the second time from the cache
+    stat = path.stat()
+    _pair(store, 0.7)  # the same size, and the same time
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    warnings = [str(p).replace(f"{store}/", "") for p in files.check_store(store, cache=True).problems]
+    assert warnings == ["forecasts.parquet:1:4: warning: probability: m1, standing at 2026-01-02T09:00:00+00:00: "
+                        "P(this) = 0.7 exceeds P('other') = 0.5, but this question implies that one"]
+    assert run_cli("validate", "--store", store).stdout.strip() == f"{store}/{warnings[0]}"
+    path.unlink()
+    assert [p for p in files.check_store(store, cache=True).problems if p.severity == "warning"] == []
+
+
+def test_bulk_warnings_list_twenty_of_a_column_then_a_count(store):
+    write(store, row(question=["will-it"] * 25, by=["m1"] * 25, at=[AT + dt.timedelta(minutes=k) for k in range(25)],
+                     probability=[0.3] * 25, verbal=["very likely"] * 25))
+    placed = [str(p).replace(f"{store}/", "") for p in coherence.problems(forecastbook.load_store(store, cache=False))]
+    assert placed == [
+        *[f"forecasts.parquet:{k}:4: warning: probability: 0.3 is outside the band of 'very likely' (0.8-0.95), "
+          "read either way" for k in range(1, 21)],
+        "forecasts.parquet:21:4: warning: probability: and 5 more verbal-scale warnings (the first 20 are listed)"]
+
+
+def test_without_relations_no_bulk_forecast_is_grouped(store, monkeypatch):
+    write(store, row(question=["will-it", "which-one"], by=["m1", "m1"], at=[AT, AT], probability=[0.4, None],
+                     probabilities=[None, [("low", 0.2), ("mid", 0.3), ("high", 0.5)]]), types={"probabilities": CHOICES})
+    s = forecastbook.load_store(store, cache=False)
+    assert len(s.bulk) == 2
+
+    def refused(*args):
+        raise AssertionError("a question no relation names was grouped")
+    monkeypatch.setattr(coherence, "_group_binary", refused)
+    monkeypatch.setattr(coherence, "_group_summed", refused)
+    assert coherence.problems(s) == [] and coherence._related(s) == set()
+
+
+def test_the_rows_of_any_questions_are_the_rows_of_each(three_ways):
+    b = three_ways[1.0].bulk
+    ids = ["binary-003", "numeric-001", "nope", "binary-003", "date-002", "binary-039"]
+    assert b.rows_of_any(ids).tolist() == sorted(k for qid in set(ids) for k in b.rows_of(qid).tolist())
+    assert b.rows_of_any([]).tolist() == [] and b.rows_of_any(["nope"]).tolist() == []
+
+
+# --- edits see bulk forecasts ----------------------------------------------------------------------
+
+def test_a_forecast_made_at_the_moment_of_another_by_the_same_forecaster_is_refused(store):
+    write(store, row(at=[AT, AT + dt.timedelta(hours=1)], by=["m1", "m1"], question=["will-it", "will-it"],
+                     probability=[0.4, 0.5]))
+    before = (store / "will-it.yaml").read_bytes()
+    result = run_cli("forecast", "will-it", "0.6", "--by", "m1", "--at", "2026-01-02T18:00:00+08:00", "--store", store)
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"Error: m1 has a forecast on will-it made at 2026-01-02T18:00:00+08:00 already (row 2 of "
+        f"{store}/forecasts.parquet); a forecaster has one forecast at a moment: give another --at")
+    assert (store / "will-it.yaml").read_bytes() == before
+    result = run_cli("forecast", "will-it", "0.6", "--by", "m1", "--at", "2026-01-02T10:00:01Z", "--store", store)
+    assert result.exit_code == 0, result.output
+    again = run_cli("forecast", "will-it", "0.7", "--by", "m1", "--at", "2026-01-02T10:00:01Z", "--store", store)
+    assert again.exit_code == 1 and f"already (forecasts[0] in {store}/will-it.yaml)" in again.output
+    checked = files.check_store(store)
+    assert not [p for p in checked.problems if p.severity == "error"] and checked.bulk_forecasts == 2
 
 
 # --- importers write Parquet above the threshold ------------------------------------------------

@@ -12,8 +12,13 @@ that moment) are compared:
 Lints: criteria too short or without a date, no resolution sources, verbal words off the
 scale or with a probability outside their band.
 
-Both look at the forecasts in the records; bulk forecasts (:mod:`forecastbook.bulk`) are
-checked row by row when read, not here.
+Both look at every forecast, in the records and in bulk files (:mod:`forecastbook.bulk`)
+alike: the same forecasts give the same findings wherever they are kept. A finding on a
+bulk forecast is placed at its file, data row and column, and of each column a file lists
+20 such findings, then a count (as the bulk files' own checks do). Only the questions a
+relation names are grouped by forecaster, so bulk forecasts on other questions cost
+nothing here. The findings are kept in the store's cache, under a key that covers the
+records and the bulk forecasts they read.
 
 >>> import forecastbook
 >>> store = forecastbook.load_store("forecasts")
@@ -28,101 +33,183 @@ import bisect
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import verbal
-from .problems import Finding, Problem
-from .records import Forecast, Question
 from .files import no_cyclic_gc
+from .problems import Finding, Problem, shorten
+from .records import Forecast, Question
 from .store import Store
 
-__all__ = ["TOLERANCE", "DRAFT_PLACEHOLDER", "coherence_findings", "draft_findings", "lint_findings", "problems",
-           "implied_unconditional"]
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .bulk._columns import BulkForecasts, Ragged
+
+__all__ = ["TOLERANCE", "DRAFT_PLACEHOLDER", "BULK", "coherence_findings", "draft_findings", "lint_findings",
+           "verbal_lint", "problems", "implied_unconditional"]
 
 TOLERANCE = 0.005
 DRAFT_PLACEHOLDER = "DRAFT:"  # how a draft's criteria start until they are written
 MIN_CRITERIA = 40
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)  # times are compared as microseconds from it
+_MICROSECOND = dt.timedelta(microseconds=1)
+BULK = "bulk"  # a finding on a bulk forecast is located at (BULK, its position in store.bulk, its column)
 _DATE = re.compile(r"\b(19|20)\d{2}\b")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen class's construction costs a third of a large grouping
 class _Standing:
-    """One forecaster's binary forecasts on one question, in time order."""
+    """One forecaster's forecasts on one question in time order (microseconds since
+    1970, UTC), each read as one probability. A place is the forecast's index in
+    ``record`` (the question's forecasts), or ``~k`` for the bulk forecast at position
+    ``k`` of ``store.bulk``."""
 
-    times: list[dt.datetime]
-    values: list[float]
-    indices: list[int]
+    times: Sequence[int]
+    values: Sequence[float]
+    places: Sequence[int]
+    record: list[Forecast]
 
-    def at(self, t: dt.datetime) -> tuple[float, int] | None:
+    def at(self, t: int) -> tuple[float, int, int] | None:
+        """The forecast standing at ``t``: its value, place and time."""
         k = bisect.bisect_right(self.times, t) - 1
-        return (self.values[k], self.indices[k]) if k >= 0 else None
+        return (self.values[k], self.places[k], self.times[k]) if k >= 0 else None
+
+    def moment(self, t: int) -> dt.datetime | None:
+        """``t`` as the first forecast made then gives it (a record's in its own zone)."""
+        k = bisect.bisect_left(self.times, t)
+        if k == len(self.times) or self.times[k] != t:
+            return None
+        place = self.places[k]
+        return self.record[place].at if place >= 0 else EPOCH + dt.timedelta(microseconds=t)
 
 
-def _standing(q: Question, who: str, value: Callable[[Forecast], float | None]) -> _Standing | None:
-    """``who``'s forecasts on ``q`` in time order, each read as one probability by ``value``."""
-    rows = sorted((f.at, p, i) for i, f in enumerate(q.forecasts) if f.by == who and (p := value(f)) is not None)
-    if not rows:
-        return None
-    return _Standing([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+Rows = dict[str, list[tuple[int, float, int]]]  # forecaster -> (time, value, place) of each forecast
 
 
-class _Standings:
-    """Each question's binary standings per forecaster, grouped in one pass over its
-    forecasts the first time they are asked for (so a question is scanned once per check,
-    however many relations name it)."""
-
-    def __init__(self) -> None:
-        self._by_question: dict[int, dict[str, _Standing]] = {}
-
-    def __call__(self, q: Question, who: str) -> _Standing | None:
-        table = self._by_question.get(id(q))
-        if table is None:
-            table = self._by_question[id(q)] = _group_binary(q)
-        return table.get(who)
-
-
-def _group_binary(q: Question) -> dict[str, _Standing]:
-    """``_binary_standing(q, who)`` for every forecaster ``who`` of ``q`` at once."""
-    rows: dict[str, list[tuple[dt.datetime, float, int]]] = {}
-    for i, f in enumerate(q.forecasts):
-        if f.probability is not None:
-            rows.setdefault(f.by, []).append((f.at, f.probability, i))
+def _standings(q: Question, rows: Rows, bulk: BulkForecasts | None = None, positions: np.ndarray | None = None,
+               values: np.ndarray | None = None) -> dict[str, _Standing]:
+    """The standings of ``rows`` (from ``q``'s record) and of the bulk forecasts at
+    ``positions`` (``q``'s, by forecaster then time), read as ``values``."""
     table = {}
+    if positions is not None and len(positions):
+        import numpy as np
+
+        codes = bulk.by[positions]
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        names = bulk.forecaster_ids[codes[starts]].tolist()
+        times, read, places = bulk.at[positions].astype("int64").tolist(), values.tolist(), (~positions).tolist()
+        for who, s, e in zip(names, starts.tolist(), [*starts[1:].tolist(), len(codes)]):
+            if who in rows:
+                rows[who].extend(zip(times[s:e], read[s:e], places[s:e]))
+            else:  # already in time order, one at a time
+                table[who] = _Standing(times[s:e], read[s:e], places[s:e], q.forecasts)
     for who, found in rows.items():
         found.sort()
-        table[who] = _Standing([r[0] for r in found], [r[1] for r in found], [r[2] for r in found])
+        table[who] = _Standing(*zip(*found), q.forecasts)
     return table
 
 
-def _categorical_standing(q: Question, who: str, outcomes: list[str]) -> _Standing | None:
-    return _standing(q, who, lambda f: None if f.probabilities is None
-                     else sum(f.probabilities.get(o, 0.0) for o in outcomes))
+def _group_binary(q: Question, bulk: BulkForecasts | None) -> dict[str, _Standing]:
+    """Each forecaster's binary forecasts on ``q``, in its record and in bulk."""
+    rows: Rows = {}
+    for i, f in enumerate(q.forecasts):
+        if f.probability is not None:
+            rows.setdefault(f.by, []).append(((f.at - EPOCH) // _MICROSECOND, f.probability, i))
+    if bulk is None:
+        return _standings(q, rows)
+    import numpy as np
+
+    positions = bulk.rows_of(q.id)
+    p = bulk.probability[positions]
+    given = ~np.isnan(p)
+    return _standings(q, rows, bulk, positions[given], p[given])
 
 
-def _forecasters(*questions: Question) -> set[str]:
-    return {f.by for q in questions for f in q.forecasts}
+def _group_summed(q: Question, outcomes: list[str], bulk: BulkForecasts | None) -> dict[str, _Standing]:
+    """Each forecaster's categorical forecasts on ``q``, read as the probability of
+    ``outcomes`` together."""
+    rows: Rows = {}
+    for i, f in enumerate(q.forecasts):
+        if f.probabilities is not None:
+            p = sum(f.probabilities.get(o, 0.0) for o in outcomes)
+            rows.setdefault(f.by, []).append(((f.at - EPOCH) // _MICROSECOND, p, i))
+    if bulk is None or bulk.probabilities is None:
+        return _standings(q, rows)
+    return _standings(q, rows, bulk, *_bulk_sums(bulk.probabilities, bulk.rows_of(q.id), outcomes))
 
 
-def _moments(*series: _Standing | None) -> list[dt.datetime]:
+def _bulk_sums(probabilities: Ragged, positions: np.ndarray, outcomes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The positions with probabilities, and each one's total over ``outcomes`` (added
+    in their order, as for a record, so the totals are the same to the last bit)."""
+    import numpy as np
+
+    positions = positions[probabilities.lengths()[positions] > 0]
+    picked = probabilities.take(positions)
+    entry = picked.entry_rows()
+    total = np.zeros(len(positions))
+    for o in outcomes:
+        mine = picked.keys == o
+        total += np.bincount(entry[mine], weights=picked.values[mine], minlength=len(positions))
+    return positions, total
+
+
+class _Standings:
+    """Each question's standings per forecaster, grouped in one pass over its forecasts
+    (in its record and in bulk) the first time they are asked for, so a question is
+    scanned once per check however many relations name it, and only if one does."""
+
+    def __init__(self, store: Store) -> None:
+        self.bulk = store.bulk
+        self._kept: dict[tuple[int, tuple[str, ...] | None], dict[str, _Standing]] = {}
+
+    def binary(self, q: Question) -> dict[str, _Standing]:
+        key = (id(q), None)
+        if key not in self._kept:
+            self._kept[key] = _group_binary(q, self.bulk)
+        return self._kept[key]
+
+    def summed(self, q: Question, outcomes: list[str]) -> dict[str, _Standing]:
+        key = (id(q), tuple(outcomes))
+        if key not in self._kept:
+            self._kept[key] = _group_summed(q, outcomes, self.bulk)
+        return self._kept[key]
+
+
+def _moments(*series: _Standing | None) -> list[int]:
     return sorted({t for s in series if s is not None for t in s.times})
 
 
-def _pairwise(a: Question, b: Question, series_a, series_b, relation: str) -> Iterator[tuple[str, Finding]]:
-    for who in sorted(_forecasters(a, b)):
-        sa, sb = series_a(a, who), series_b(b, who)
-        if sa is None or sb is None:
-            continue
+def _shown(t: int, *series: _Standing | None) -> dt.datetime:
+    """The moment ``t`` as the first of ``series`` to have a forecast then gives it."""
+    for s in series:
+        shown = s.moment(t) if s is not None else None
+        if shown is not None:
+            return shown
+    raise ValueError(f"no forecast at {t}")
+
+
+def _finding(q: Question, place: int, field: str, message: str) -> tuple[str, Finding]:
+    """A warning on the forecast at ``place`` (see :class:`_Standing`) of ``q``."""
+    loc = ("forecasts", place, field) if place >= 0 else (BULK, ~place, field)
+    return q.id, Finding(loc, message, "warning")
+
+
+def _pairwise(a: Question, b: Question, table_a: dict[str, _Standing], table_b: dict[str, _Standing],
+              relation: str) -> Iterator[tuple[str, Finding]]:
+    for who in sorted(table_a.keys() & table_b.keys()):
+        sa, sb = table_a[who], table_b[who]
         for t in _moments(sa, sb):
             pa, pb = sa.at(t), sb.at(t)
             if pa is None or pb is None:
                 continue
             message = _violation(relation, pa[0], pb[0], b.id)
             if message:
-                later, index = (a, pa[1]) if a.forecasts[pa[1]].at >= b.forecasts[pb[1]].at else (b, pb[1])
+                later, place = (a, pa[1]) if pa[2] >= pb[2] else (b, pb[1])
                 field = "probability" if later.kind == "binary" else "probabilities"
-                yield later.id, Finding(("forecasts", index, field), f"{who}, standing at {t.isoformat()}: {message}",
-                                        "warning")
+                yield _finding(later, place, field, f"{who}, standing at {_shown(t, sa, sb).isoformat()}: {message}")
                 break
 
 
@@ -164,16 +251,16 @@ def implied_unconditional(store: Store):  # noqa: ANN201 - a DataFrame; pandas i
     import pandas as pd
 
     rows = []
-    index, standing = _variant_index(store), _Standings()
+    index, standing = _variant_index(store), _Standings(store)
     for b in sorted(store.questions.values(), key=lambda q: q.id):
         if b.id not in index:
             continue
         a, yes, no = index[b.id]
-        for who in sorted(_forecasters(a, b, yes, no)):
-            s1, s0 = standing(yes, who), standing(no, who)
-            sa, sb = standing(a, who), standing(b, who)
+        t1, t0, ta, tb = (standing.binary(q) for q in (yes, no, a, b))
+        for who in sorted(t1.keys() & t0.keys()):
+            s1, s0, sa, sb = t1[who], t0[who], ta.get(who), tb.get(who)
             for t in _moments(s1, s0, sa, sb):
-                p1, p0 = s1.at(t) if s1 else None, s0.at(t) if s0 else None
+                p1, p0 = s1.at(t), s0.at(t)
                 if p1 is None or p0 is None:
                     continue
                 pa, pb = (sa.at(t) if sa else None), (sb.at(t) if sb else None)
@@ -183,7 +270,8 @@ def implied_unconditional(store: Store):  # noqa: ANN201 - a DataFrame; pandas i
                     low, high = min(p1[0], p0[0]), max(p1[0], p0[0])
                 stated = pb[0] if pb is not None else math.nan
                 coherent = math.isnan(stated) or (low - TOLERANCE <= stated <= high + TOLERANCE)
-                rows.append((b.id, a.id, who, t, p1[0], p0[0], pa[0] if pa else math.nan, low, high, stated, coherent))
+                rows.append((b.id, a.id, who, _shown(t, s1, s0, sa, sb), p1[0], p0[0], pa[0] if pa else math.nan,
+                             low, high, stated, coherent))
     return pd.DataFrame(rows, columns=["question_id", "condition", "forecaster", "at", "p_given_yes", "p_given_no",
                                        "p_condition", "implied_low", "implied_high", "stated", "coherent"])
 
@@ -194,10 +282,9 @@ def _total_probability(store: Store, standing: _Standings) -> Iterator[tuple[str
         if b.id not in index:
             continue
         a, yes, no = index[b.id]
-        for who in sorted(_forecasters(b)):
-            s1, s0, sa, sb = (standing(q, who) for q in (yes, no, a, b))
-            if sb is None or s1 is None or s0 is None:
-                continue
+        t1, t0, ta, tb = (standing.binary(q) for q in (yes, no, a, b))
+        for who in sorted(tb.keys() & t1.keys() & t0.keys()):
+            s1, s0, sa, sb = t1[who], t0[who], ta.get(who), tb[who]
             for t in _moments(s1, s0, sa, sb):
                 p1, p0, pb = s1.at(t), s0.at(t), sb.at(t)
                 pa = sa.at(t) if sa else None
@@ -206,41 +293,42 @@ def _total_probability(store: Store, standing: _Standings) -> Iterator[tuple[str
                 if pa is not None:
                     implied = pa[0] * p1[0] + (1 - pa[0]) * p0[0]
                     if abs(pb[0] - implied) > TOLERANCE:
-                        yield b.id, Finding(("forecasts", pb[1], "probability"),
-                                            f"{who}, standing at {t.isoformat()}: P(this) = {pb[0]:g}, but P('{a.id}') = "
-                                            f"{pa[0]:g} with P(this | yes) = {p1[0]:g} and P(this | no) = {p0[0]:g} "
-                                            f"implies {implied:.4g}", "warning")
+                        yield _finding(b, pb[1], "probability",
+                                       f"{who}, standing at {_shown(t, s1, s0, sa, sb).isoformat()}: P(this) = "
+                                       f"{pb[0]:g}, but P('{a.id}') = {pa[0]:g} with P(this | yes) = {p1[0]:g} and "
+                                       f"P(this | no) = {p0[0]:g} implies {implied:.4g}")
                         break
                 elif not min(p1[0], p0[0]) - TOLERANCE <= pb[0] <= max(p1[0], p0[0]) + TOLERANCE:
-                    yield b.id, Finding(("forecasts", pb[1], "probability"),
-                                        f"{who}, standing at {t.isoformat()}: P(this) = {pb[0]:g} lies outside "
-                                        f"[{min(p1[0], p0[0]):g}, {max(p1[0], p0[0]):g}], the range its conditional "
-                                        f"forecasts allow", "warning")
+                    yield _finding(b, pb[1], "probability",
+                                   f"{who}, standing at {_shown(t, s1, s0, sa, sb).isoformat()}: P(this) = {pb[0]:g} "
+                                   f"lies outside [{min(p1[0], p0[0]):g}, {max(p1[0], p0[0]):g}], the range its "
+                                   f"conditional forecasts allow")
                     break
 
 
 def coherence_findings(store: Store) -> Iterator[tuple[str, Finding]]:
-    """Every incoherence among standing forecasts, as ``(question_id, warning)``.
+    """Every incoherence among standing forecasts, as ``(question_id, warning)``; a
+    warning on a bulk forecast is located at ``("bulk", position in store.bulk, column)``.
 
-    Linear in questions and declared relations: variants are indexed once, and each
-    question's forecasts are grouped by forecaster once.
+    Linear in questions, declared relations and the forecasts on related questions:
+    variants are indexed once, and each related question's forecasts are grouped by
+    forecaster once.
     """
-    standing = _Standings()
+    standing = _Standings(store)
     for a in sorted(store.questions.values(), key=lambda q: q.id):
         if a.kind != "binary":
             continue
         for other in a.implies:
             b = store.questions.get(other)
             if b is not None and b.kind == "binary":
-                yield from _pairwise(a, b, standing, standing, "implies")
+                yield from _pairwise(a, b, standing.binary(a), standing.binary(b), "implies")
         for other in a.excludes:
             b = store.questions.get(other)
             if b is not None and b.kind == "binary" and (a.id < b.id or a.id not in b.excludes):
-                yield from _pairwise(a, b, standing, standing, "excludes")
+                yield from _pairwise(a, b, standing.binary(a), standing.binary(b), "excludes")
         if a.same_event is not None and a.same_event.question in store.questions:
             b = store.questions[a.same_event.question]
-            outcomes = a.same_event.outcomes
-            yield from _pairwise(a, b, standing, lambda q, who: _categorical_standing(q, who, outcomes), "same_event")
+            yield from _pairwise(a, b, standing.binary(a), standing.summed(b, a.same_event.outcomes), "same_event")
     yield from _total_probability(store, standing)
 
 
@@ -259,7 +347,8 @@ def draft_findings(q: Question) -> Iterator[Finding]:
 
 
 def lint_findings(store: Store) -> Iterator[tuple[str, Finding]]:
-    """Lints of each question's text and verbal forecasts, as ``(question_id, warning)``."""
+    """Lints of each question's text and verbal forecasts, as ``(question_id, warning)``
+    (a bulk forecast's located as in :func:`coherence_findings`)."""
     for q in sorted(store.questions.values(), key=lambda q: q.id):
         yield from ((q.id, f) for f in draft_findings(q))
         text = " ".join(q.criteria.split())
@@ -270,16 +359,102 @@ def lint_findings(store: Store) -> Iterator[tuple[str, Finding]]:
         if not q.resolution_sources:
             yield q.id, Finding(("resolution_sources",), "none given: say where the answer will be found", "warning")
         for i, f in enumerate(q.forecasts):
-            if f.verbal is None or f.probability is None:
-                continue
-            term = verbal.band(f.verbal)
-            if term is None:
-                yield q.id, Finding(("forecasts", i, "verbal"),
-                                    f"'{f.verbal}' is not on the verbal scale; its probability cannot be checked", "warning")
-            elif not (term.contains(f.probability) or term.contains(1 - f.probability)):
-                yield q.id, Finding(("forecasts", i, "probability"),
-                                    f"{f.probability:g} is outside the band of '{f.verbal}' "
-                                    f"({term.low:g}-{term.high:g}), read either way", "warning")
+            if f.verbal is not None and f.probability is not None:
+                found = verbal_lint(f.verbal, f.probability)
+                if found is not None:
+                    yield _finding(q, i, *found)
+    yield from _bulk_verbal_lints(store)
+
+
+def verbal_lint(words: str, probability: float) -> tuple[str, str] | None:
+    """What is wrong with a probability read from ``words``, as (field, message).
+
+    >>> verbal_lint("very likely", 0.9) is None, verbal_lint("very likely", 0.3)[1]
+    (True, "0.3 is outside the band of 'very likely' (0.8-0.95), read either way")
+    """
+    term = verbal.band(words)
+    if term is None:
+        return "verbal", f"{shorten(words)} is not on the verbal scale; its probability cannot be checked"
+    if not (term.contains(probability) or term.contains(1 - probability)):
+        return "probability", (f"{probability:g} is outside the band of {shorten(words)} "
+                               f"({term.low:g}-{term.high:g}), read either way")
+    return None
+
+
+def _bulk_verbal_lints(store: Store) -> Iterator[tuple[str, Finding]]:
+    bulk = store.bulk
+    if bulk is None or bulk.verbal is None:
+        return
+    positions = _verbal_positions(bulk)
+    qids = bulk.question_ids[bulk.question[positions]].tolist()
+    words, p = bulk.verbal[positions].tolist(), bulk.probability[positions].tolist()
+    for k, qid, w, probability in zip(positions.tolist(), qids, words, p):
+        found = verbal_lint(w, probability)
+        if found is not None:
+            yield qid, Finding((BULK, k, found[0]), found[1], "warning")
+
+
+def _verbal_positions(bulk: BulkForecasts) -> np.ndarray:
+    """The bulk forecasts given as a probability read from words."""
+    import numpy as np
+
+    return np.flatnonzero(np.not_equal(bulk.verbal, None) & ~np.isnan(bulk.probability))
+
+
+def _related(store: Store) -> set[str]:
+    """The questions a relation names (coherence reads their forecasts and no others)."""
+    named = set()
+    for q in store.questions.values():
+        targets = [*q.implies, *q.excludes, *([q.same_event.question] if q.same_event is not None else [])]
+        if targets:
+            named.update(targets)
+            named.add(q.id)
+    for b, (a, yes, no) in _variant_index(store).items():
+        named.update((b, a.id, yes.id, no.id))
+    return named
+
+
+def _bulk_state(store: Store) -> bytes:
+    """A hash of what the findings read of the bulk forecasts (b"" when there are none):
+    the forecasts on related questions and those read from words, with where they are.
+    Question and forecaster codes need no names: those come from the records, which the
+    store's own key covers."""
+    bulk = store.bulk
+    if bulk is None:
+        return b""
+    import hashlib
+
+    h = hashlib.blake2b(repr((bulk.files, bulk.columns)).encode("utf-8", "surrogateescape"), digest_size=16)
+    related = bulk.rows_of_any(_related(store))
+    for column in (bulk.question, bulk.by, bulk.at, bulk.probability, bulk.file, bulk.row):
+        h.update(column[related].tobytes())
+    if bulk.probabilities is not None:
+        picked = bulk.probabilities.take(related)
+        h.update(picked.offsets.tobytes() + picked.values.tobytes() + repr(picked.keys.tolist()).encode())
+    if bulk.verbal is not None:
+        worded = _verbal_positions(bulk)
+        for column in (bulk.question, bulk.probability, bulk.file, bulk.row):
+            h.update(column[worded].tobytes())
+        h.update(repr(bulk.verbal[worded].tolist()).encode("utf-8", "surrogateescape"))
+    return h.digest()
+
+
+def _placed(store: Store, coherence: Iterable[tuple[str, Finding]], lints: Iterable[tuple[str, Finding]]
+            ) -> list[Problem]:
+    """Findings placed in the records' files (each parsed once) and in the bulk files."""
+    in_records: list[tuple[str, Finding]] = []
+    in_bulk: tuple[list, list] = ([], [])
+    for kind, found in enumerate((coherence, lints)):
+        for qid, f in found:
+            if f.loc[:1] == (BULK,):
+                in_bulk[kind].append((f.loc[1], f.loc[2], f.message))
+            else:
+                in_records.append((qid, f))
+    placed = store.locate_all(in_records)
+    if store.bulk is not None:
+        placed += store.bulk.problems(in_bulk[0], what="coherence warnings")
+        placed += store.bulk.problems(in_bulk[1], what="verbal-scale warnings")
+    return placed
 
 
 def problems(store: Store) -> list[Problem]:
@@ -287,5 +462,5 @@ def problems(store: Store) -> list[Problem]:
     file of the store changed since the last time, or the day did)."""
     def compute() -> list[Problem]:
         with no_cyclic_gc():  # findings hold no cycles: collections cost 2/3 of a large store's checks
-            return store.locate_all([*coherence_findings(store), *lint_findings(store)])
-    return store.memoised("coherence", compute)
+            return _placed(store, coherence_findings(store), lint_findings(store))
+    return store.memoised("coherence", compute, also=_bulk_state(store))

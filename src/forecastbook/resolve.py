@@ -336,7 +336,8 @@ def parse_forecast(q: Question, text: str) -> tuple[str, Any]:
 
 def add_forecast(store_root: Path, qid: str, value_text: str, *, by: str, at: dt.datetime | None = None,
                  rationale: str | None = None, verbal: str | None = None, derived: str | None = None) -> list[Path]:
-    """Append a forecast to ``qid``; refused after close or on a resolved question."""
+    """Append a forecast to ``qid``; refused after close, on a resolved question, and when
+    ``by`` has one made at the same moment (in the record or in a bulk file)."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     when = at or _now()
@@ -352,6 +353,10 @@ def add_forecast(store_root: Path, qid: str, value_text: str, *, by: str, at: dt
                             f"`forecastbook forecaster add {by} --name NAME`")
         if checks.utc_day(when) > q.closes:
             raise EditError(f"{qid} closed on {q.closes}: a forecast made {when.isoformat()} would not be scored")
+        earlier = _same_forecast(store, q, by, when)
+        if earlier is not None:
+            raise EditError(f"{by} has a forecast on {qid} made at {when.isoformat()} already ({earlier}); "
+                            "a forecaster has one forecast at a moment: give another --at")
         field, value = parse_forecast(q, value_text)
 
         def change(doc: Any) -> None:
@@ -365,6 +370,16 @@ def add_forecast(store_root: Path, qid: str, value_text: str, *, by: str, at: dt
         return {qid: [change]}
 
     return apply(store_root, plan)
+
+
+def _same_forecast(store: Store, q: Question, by: str, at: dt.datetime) -> str | None:
+    """Where ``by``'s forecast on ``q`` made at ``at`` is, in the record or a bulk file,
+    if there is one (a second at the same moment beside a bulk one is an error)."""
+    for i, f in enumerate(q.forecasts):
+        if f.by == by and f.at == at:
+            return f"forecasts[{i}] in {store.paths[q.id]}"
+    k = store.bulk.row_at(q.id, by, at) if store.bulk is not None else None
+    return store.bulk.where(k) if k is not None else None
 
 
 def new_question(store_root: Path, fields: dict[str, Any], *, folder: str | None = None,

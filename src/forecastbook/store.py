@@ -369,12 +369,13 @@ class Store:
         self._cache.touch(entry)
         return True
 
-    def memoised(self, what: str, compute: Callable[[], list[Problem]]) -> list[Problem]:
+    def memoised(self, what: str, compute: Callable[[], list[Problem]], *, also: bytes = b"") -> list[Problem]:
         """``compute()``, or what it gave before on this very store (every file the same)
-        and this day, as kept in the cache."""
+        and this day, as kept in the cache; ``also`` is a hash of anything else it
+        depends on (the bulk forecasts it reads: the store's key covers only records)."""
         if self._cache is None or self._key is None:
             return compute()
-        key = memo_key(self._key, self.root)
+        key = memo_key(self._key + also, self.root)
         kept = self._cache.memo(what, key)
         if kept is not None:
             return [Problem(*p) for p in kept]

@@ -50,7 +50,9 @@ Once read, bulk forecasts are numpy columns (``store.bulk``). The frames of
 :mod:`forecastbook.frames` append them to the records' forecasts, so every score is the
 same whichever way a forecast is kept; ``show``, ``list`` and the exports use
 :func:`forecasts_of` and :func:`latest_of`. The coherence checks and lints of
-:mod:`forecastbook.coherence` do not look at them.
+:mod:`forecastbook.coherence` look at them as at the records' forecasts, and place what
+they find at the file, row and column; the ``forecast`` command refuses a forecast made at
+the moment of one of the same forecaster's bulk forecasts on the question.
 
 >>> import datetime as dt, pathlib, tempfile
 >>> import pyarrow as pa, pyarrow.parquet as pq

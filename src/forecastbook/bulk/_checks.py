@@ -20,11 +20,11 @@ import pyarrow.compute as pc
 
 from ..problems import Problem, Severity, shorten
 from ..records import FIRST_DAY, LAST_DAY, SLUG_MESSAGE, SLUG_PATTERN, SUM_TOLERANCE, Question
+from ._columns import SHOWN
 from ._read import FileColumns, Mapping
 
 __all__ = ["Context", "Findings", "check_rows", "SHOWN", "KINDS"]
 
-SHOWN = 20
 KINDS = ("binary", "categorical", "numeric", "date")
 WANTED = ("probability", "probabilities", "quantiles", "quantiles")
 VALUE_COLUMNS = ("probability", "probabilities", "quantiles")

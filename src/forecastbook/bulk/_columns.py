@@ -12,15 +12,18 @@ a command that uses them never touches Parquet.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 import numpy as np
 
+from ..problems import Problem, Severity
 from ..records import Forecast
 
-__all__ = ["Ragged", "BulkForecasts", "EPOCH"]
+__all__ = ["Ragged", "BulkForecasts", "EPOCH", "SHOWN"]
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+SHOWN = 20  # of each kind of problem, the rows a file lists before a count
 
 
 @dataclass(eq=False)
@@ -69,7 +72,8 @@ class BulkForecasts:
     (categorical), ``quantiles`` (numeric) and ``date_quantiles`` (date) are
     :class:`Ragged` columns, and ``verbal, derived, rationale`` object arrays, each None
     when no file has it; ``file`` (position in ``files``) and ``row`` (its 1-based data
-    row) say where each forecast was read.
+    row) say where each forecast was read, and ``columns`` gives each file's column
+    positions (name -> 1-based).
     """
 
     files: tuple[str, ...]
@@ -87,6 +91,7 @@ class BulkForecasts:
     verbal: np.ndarray | None = None
     derived: np.ndarray | None = None
     rationale: np.ndarray | None = None
+    columns: tuple[dict[str, int], ...] = ()
 
     def __len__(self) -> int:
         return len(self.question)
@@ -111,7 +116,51 @@ class BulkForecasts:
         code = np.searchsorted(self.question_ids, qid)
         if code >= len(self.question_ids) or self.question_ids[code] != qid:
             return np.arange(0)
-        return np.arange(*np.searchsorted(self.question, [code, code + 1]))
+        # in the column's own type: numpy would otherwise convert the whole column to compare
+        return np.arange(*np.searchsorted(self.question, np.array([code, code + 1], dtype=self.question.dtype)))
+
+    def rows_of_any(self, qids: Iterable[str]) -> np.ndarray:
+        """Positions of the forecasts on any of the questions ``qids``, in order."""
+        wanted = np.array(sorted(set(qids)), dtype=object)
+        codes = np.minimum(np.searchsorted(self.question_ids, wanted), max(len(self.question_ids) - 1, 0))
+        codes = codes[self.question_ids[codes] == wanted] if len(self.question_ids) else codes[:0]
+        starts = np.searchsorted(self.question, codes.astype(self.question.dtype))
+        lengths = np.searchsorted(self.question, (codes + 1).astype(self.question.dtype)) - starts
+        begins = np.cumsum(lengths) - lengths  # where each question's rows begin in the answer
+        return np.repeat(starts - begins, lengths) + np.arange(lengths.sum())
+
+    def row_at(self, qid: str, by: str, at: dt.datetime) -> int | None:
+        """The position of ``by``'s forecast on ``qid`` made at ``at`` (to the
+        microsecond), if there is one."""
+        rows = self.rows_of(qid)
+        code = np.searchsorted(self.forecaster_ids, by)
+        if not len(rows) or code >= len(self.forecaster_ids) or self.forecaster_ids[code] != by:
+            return None
+        micros = (at - EPOCH) // dt.timedelta(microseconds=1)
+        found = rows[(self.by[rows] == code) & (self.at[rows].astype(np.int64) == micros)]
+        return int(found[0]) if len(found) else None
+
+    def where(self, k: int) -> str:
+        """Where the forecast at position ``k`` was read, as a message names it."""
+        return f"row {int(self.row[k])} of {self.files[int(self.file[k])]}"
+
+    def problems(self, found: Iterable[tuple[int, str, str]], *, what: str,
+                 severity: Severity = "warning") -> list[Problem]:
+        """``(position, column, message)`` findings about forecasts, each placed at its
+        file, data row and column; of each column a file lists :data:`SHOWN` rows, then
+        one problem with the count of the rest (``what`` names them)."""
+        groups: dict[tuple[int, str], list[tuple[int, str]]] = {}
+        for k, column, message in found:
+            groups.setdefault((int(self.file[k]), column), []).append((int(self.row[k]), message))
+        out = []
+        for (f, column), rows in groups.items():
+            rows.sort(key=lambda item: item[0])
+            col = self.columns[f].get(column, 1) if f < len(self.columns) else 1
+            out += [Problem(self.files[f], row, col, severity, column, message) for row, message in rows[:SHOWN]]
+            if len(rows) > SHOWN:
+                out.append(Problem(self.files[f], rows[SHOWN][0], col, severity, column,
+                                   f"and {len(rows) - SHOWN} more {what} (the first {SHOWN} are listed)"))
+        return out
 
     def counts(self) -> np.ndarray:
         """How many forecasts each question of ``question_ids`` has."""

@@ -184,6 +184,6 @@ def _columns(checked: list[_Checked], ctx: Context, kept: np.ndarray, source: np
         at=joined(lambda c: c.cols.at).astype("datetime64[us]"),
         probability=joined(lambda c: c.cols.probability if c.cols.probability is not None
                            else np.full(c.cols.n, np.nan)),
-        file=source[kept].astype(np.int16), row=row[kept] + 1,
+        file=source[kept].astype(np.int16), row=row[kept] + 1, columns=tuple(c.cols.positions for c in checked),
         **{name: m.take(kept) for name, m in mappings.items() if m is not None},
         **{name: t[kept] for name, t in texts.items() if t is not None and any(v is not None for v in t[kept])})

@@ -34,6 +34,7 @@ CASES = [
     ("duplicate-key", "duplicate-key.yaml:3:1: error: title: duplicate key: YAML would silently keep only the last value"),
     ("empty-file", "empty-file.yaml:1:1: error: (record): the file holds no record: it is empty"),
     ("forecast-after-close", "forecast-after-close.yaml:10:7: warning: forecasts[0].at: made after the question closed on 2026-03-31; it will not be scored"),
+    ("forecast-given-twice", "forecast-given-twice.yaml:13:7: error: forecasts[1].at: the same forecaster and time as forecasts[0]: which one stood is ambiguous; keep one"),
     ("forecast-in-future", "forecast-in-future.yaml:10:7: error: forecasts[0].at: 2999-01-02T09:00:00+00:00 is in the future"),
     ("forecast-without-time-zone", "forecast-without-time-zone.yaml:10:7: error: forecasts[0].at: must be a timestamp with a time zone, e.g. 2026-02-13T11:51:37+08:00, got '2026-01-02 09:00:00'"),
     ("malformed-yaml", "malformed-yaml.yaml:3:6: error: (yaml): malformed YAML: mapping values are not allowed in this context"),

@@ -586,3 +586,38 @@ def test_checks_find_the_same_problems_on_every_day_from_settles_on(days, later)
     assert found == [f.message for f in checks.check_question(q, today=settled + dt.timedelta(days=later))]
     assert all("future" not in m for m in found)
     assert any("future" in f.message for f in checks.check_question(q, today=settled - dt.timedelta(days=1)))
+
+
+# --- coherence warnings kept across an edit that changes no forecast ---------------------
+
+def related_store(root: Path) -> Path:
+    """Two questions whose forecasts break 'a implies b', a short criteria (a lint), and
+    notes above the forecasts (a note added moves them down)."""
+    (root / "forecasters").mkdir(parents=True)
+    (root / "forecasters" / "ana.yaml").write_text("id: ana\nname: Ana\n", encoding="utf-8")
+    head = ("title: {q}\nkind: binary\ncriteria: {criteria}\ncreated: 2026-01-01\ncloses: 2026-06-30\n"
+            "resolve_by: 2026-07-31\nresolution_sources: [https://example.org]\n")
+    long = "Resolves yes if the event is reported by 2026-06-30."
+    (root / "a.yaml").write_text(
+        "id: a\n" + head.format(q="a", criteria=long) + "implies: [b]\nnotes:\n- at: 2026-01-03\n  text: first look\n"
+        "forecasts:\n- by: ana\n  at: 2026-01-05T10:00:00+00:00\n  probability: 0.7\n", encoding="utf-8")
+    (root / "b.yaml").write_text(
+        "id: b\n" + head.format(q="b", criteria="Short, 2026.") +
+        "forecasts:\n- by: ana\n  at: 2026-01-02T10:00:00+00:00\n  probability: 0.5\n", encoding="utf-8")
+    return root
+
+
+def test_an_edit_that_changes_no_forecast_keeps_the_coherence_warnings(tmp_path, monkeypatch):
+    root = related_store(tmp_path / "s")
+    before = store_module.check_store(root)
+    assert sorted((p.path.rsplit("/", 1)[-1], p.line, p.field) for p in before.problems) == \
+        [("a.yaml", 16, "forecasts[0].probability"), ("b.yaml", 4, "criteria")]
+    for edit in (lambda: resolve_module.add_note(root, "a", "looked again", at=dt.date(2026, 2, 1)),
+                 lambda: resolve_module.resolve(root, "a", "no", evidence=EVIDENCE, at=dt.date(2026, 7, 1))):
+        edit()
+        kept = answered_from_the_cache(root, monkeypatch)[0]  # the warnings kept, placed again in a.yaml
+        assert kept == store_module.check_store(root, cache=False)
+    assert [p.line for p in kept.problems if p.path.endswith("a.yaml")] == [19]  # moved down by the note
+    resolve_module.add_forecast(root, "b", "0.8", by="ana", at=dt.datetime(2026, 1, 4, tzinfo=dt.timezone.utc))
+    assert store_module.check_store(root) == store_module.check_store(root, cache=False)
+    assert [p.field for p in store_module.check_store(root).problems] == ["criteria"]  # 0.7 <= 0.8 from then on

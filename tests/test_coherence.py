@@ -66,7 +66,25 @@ def test_excludes_and_same_event(make_store):
         "a.yaml:14: forecasts[0].probability: ana, standing at 2026-01-02T10:00:00+00:00: "
         "P(this) = 0.6 but the same event in 'c' has 0.5",
         "b.yaml:12: forecasts[0].probability: ana, standing at 2026-01-05T10:00:00+00:00: "
-        "P(this) + P('b') = 1.1 exceeds 1, but the two exclude each other",
+        "P(this) + P('a') = 1.1 exceeds 1, but the two exclude each other",
+    ]
+
+
+def test_a_warning_in_the_other_question_s_file_speaks_of_it_as_this(make_store):
+    cat = question("c", kind="categorical", extra="outcomes: [x, y, z]",
+                   criteria="Resolves to the outcome published on 2026-06-30 by the office.",
+                   forecasts=[("ana", T2, "probabilities: {x: 0.2, y: 0.3, z: 0.5}")])
+    root = make_store(
+        a=question("a", extra="implies: [b]\nsame_event: {question: c, outcomes: [x, y]}",
+                   forecasts=[("ana", T1, "probability: 0.7")]),
+        b=question("b", forecasts=[("ana", T2, "probability: 0.5")]),
+        c=cat,
+    )
+    assert messages(root) == [
+        "b.yaml:12: forecasts[0].probability: ana, standing at 2026-01-05T10:00:00+00:00: "
+        "P('a') = 0.7 exceeds P(this) = 0.5, but 'a' implies this question",
+        "c.yaml:13: forecasts[0].probabilities: ana, standing at 2026-01-05T10:00:00+00:00: "
+        "P(x or y) = 0.5 here, but the same event in 'a' has 0.7",
     ]
 
 

@@ -132,8 +132,13 @@ def check_question(q: Question, *, today: dt.date | None = None) -> Iterator[Fin
         yield Finding(("resolve_by",), f"is before the question closes ({q.closes})")
     # Comparing aware timestamps with UTC day boundaries is the same as comparing UTC days.
     after, before = _utc_midnight(q.closes) + dt.timedelta(days=1), _utc_midnight(q.created)
+    first: dict[tuple[str, dt.datetime], int] = {}  # equal instants hash alike, whatever their zones
     for i, f in enumerate(q.forecasts):
         yield from _check_forecast(q, i, f, after=after, before=before, today=today)
+        j = first.setdefault((f.by, f.at), i)
+        if j != i:
+            yield Finding(("forecasts", i, "at"), f"the same forecaster and time as forecasts[{j}]: "
+                                                  "which one stood is ambiguous; keep one")
     r = q.resolution
     if r is not None:
         if r.at < q.created:

@@ -205,22 +205,42 @@ def _pairwise(a: Question, b: Question, table_a: dict[str, _Standing], table_b: 
             pa, pb = sa.at(t), sb.at(t)
             if pa is None or pb is None:
                 continue
-            message = _violation(relation, pa[0], pb[0], b.id)
-            if message:
-                later, place = (a, pa[1]) if pa[2] >= pb[2] else (b, pb[1])
+            if _violated(relation, pa[0], pb[0]):
+                here_a = pa[2] >= pb[2]  # the warning goes where the later forecast is
+                later, place = (a, pa[1]) if here_a else (b, pb[1])
                 field = "probability" if later.kind == "binary" else "probabilities"
+                message = _violation(relation, pa[0], pb[0], a.id, b.id, here_a,
+                                     a.same_event.outcomes if relation == "same_event" else ())
                 yield _finding(later, place, field, f"{who}, standing at {_shown(t, sa, sb).isoformat()}: {message}")
                 break
 
 
-def _violation(relation: str, pa: float, pb: float, other: str) -> str | None:
-    if relation == "implies" and pa > pb + TOLERANCE:
-        return f"P(this) = {pa:g} exceeds P('{other}') = {pb:g}, but this question implies that one"
-    if relation == "excludes" and pa + pb > 1 + TOLERANCE:
-        return f"P(this) + P('{other}') = {pa + pb:g} exceeds 1, but the two exclude each other"
-    if relation == "same_event" and abs(pa - pb) > TOLERANCE:
-        return f"P(this) = {pa:g} but the same event in '{other}' has {pb:g}"
-    return None
+def _violated(relation: str, pa: float, pb: float) -> bool:
+    """Whether P(a) = ``pa`` and P(b) = ``pb`` break ``relation`` (a to b) by more than
+    the tolerance."""
+    if relation == "implies":
+        return pa > pb + TOLERANCE
+    if relation == "excludes":
+        return pa + pb > 1 + TOLERANCE
+    return abs(pa - pb) > TOLERANCE  # same_event
+
+
+def _violation(relation: str, pa: float, pb: float, a: str, b: str, here_a: bool,
+               outcomes: Sequence[str] = ()) -> str:
+    """What is wrong, said from the question where the warning is placed ('this');
+    ``outcomes``: of ``b`` that are the same event as ``a``.
+
+    >>> _violation("implies", 0.7, 0.5, "a", "b", here_a=False)
+    "P('a') = 0.7 exceeds P(this) = 0.5, but 'a' implies this question"
+    """
+    if relation == "implies":
+        return (f"P(this) = {pa:g} exceeds P('{b}') = {pb:g}, but this question implies that one" if here_a
+                else f"P('{a}') = {pa:g} exceeds P(this) = {pb:g}, but '{a}' implies this question")
+    if relation == "excludes":
+        mine, theirs, other = (pa, pb, b) if here_a else (pb, pa, a)
+        return f"P(this) + P('{other}') = {mine + theirs:g} exceeds 1, but the two exclude each other"
+    return (f"P(this) = {pa:g} but the same event in '{b}' has {pb:g}" if here_a
+            else f"P({' or '.join(outcomes)}) = {pb:g} here, but the same event in '{a}' has {pa:g}")
 
 
 def _variant_index(store: Store) -> dict[str, tuple[Question, Question, Question]]:
@@ -441,7 +461,8 @@ def _bulk_state(store: Store) -> bytes:
 
 def _placed(store: Store, coherence: Iterable[tuple[str, Finding]], lints: Iterable[tuple[str, Finding]]
             ) -> list[Problem]:
-    """Findings placed in the records' files (each parsed once) and in the bulk files."""
+    """Findings placed in the records' files (each parsed once), in the order given, then
+    in the bulk files."""
     in_records: list[tuple[str, Finding]] = []
     in_bulk: tuple[list, list] = ([], [])
     for kind, found in enumerate((coherence, lints)):
@@ -459,8 +480,18 @@ def _placed(store: Store, coherence: Iterable[tuple[str, Finding]], lints: Itera
 
 def problems(store: Store) -> list[Problem]:
     """Coherence warnings and lints, located in their files (found again only when a
-    file of the store changed since the last time, or the day did)."""
+    file of the store changed since the last time). Beside them the cache keeps the
+    question and field of each one placed in a record, in the same order, so that an
+    edit that changes no forecast can place those of the files it wrote again."""
+    places: list[list[tuple[str, tuple]]] = []
+
     def compute() -> list[Problem]:
         with no_cyclic_gc():  # findings hold no cycles: collections cost 2/3 of a large store's checks
-            return _placed(store, coherence_findings(store), lint_findings(store))
-    return store.memoised("coherence", compute, also=_bulk_state(store))
+            coherence, lints = list(coherence_findings(store)), list(lint_findings(store))
+            places.append([(qid, f.loc) for qid, f in (*coherence, *lints) if f.loc[:1] != (BULK,)])
+            return _placed(store, coherence, lints)
+    also = _bulk_state(store)
+    found = store.memoised("coherence", compute, also=also)
+    if places:  # computed just now
+        store.memoised("coherence-places", lambda: places[0], also=also, as_problems=False)
+    return found

@@ -369,20 +369,21 @@ class Store:
         self._cache.touch(entry)
         return True
 
-    def memoised(self, what: str, compute: Callable[[], list[Problem]], *, also: bytes = b"") -> list[Problem]:
-        """``compute()``, or what it gave before on this very store (every file the same)
-        and this day, as kept in the cache; ``also`` is a hash of anything else it
-        depends on (the bulk forecasts it reads: the store's key covers only records)."""
+    def memoised(self, what: str, compute: Callable[[], list], *, also: bytes = b"", as_problems: bool = True) -> list:
+        """``compute()``, or what it gave before on this very store (every file the same,
+        and the day if its problems depend on it), as kept in the cache; ``also`` is a
+        hash of anything else it depends on (the bulk forecasts it reads: the store's key
+        covers only records). ``as_problems``: it gives problems (else plain values)."""
         if self._cache is None or self._key is None:
             return compute()
         key = memo_key(self._key + also, self.root)
         kept = self._cache.memo(what, key)
         if kept is not None:
-            return [Problem(*p) for p in kept]
+            return [Problem(*p) for p in kept] if as_problems else kept
         found = compute()
         if found is None:  # only asking
             return None  # type: ignore[return-value]
-        self._cache.set_memo(what, key, [dataclasses.astuple(p) for p in found])
+        self._cache.set_memo(what, key, [dataclasses.astuple(p) for p in found] if as_problems else found)
         self._cache.save()
         return found
 
@@ -633,6 +634,7 @@ def _keep_after_edit(store: Store, cache: _cache.RecordCache, texts: dict[str, s
     if kept is None:
         return
     every = cache.memo("problems", memo_key(store._key, store.root))  # of each file on its own
+    coherent = _coherence_kept(store, cache)
     written = {str(store.paths[qid]) for qid in texts}
     reference_problems = [p for p in kept if p[0] not in written]
     file_problems = [p for p in every or () if p[0] not in written]
@@ -662,7 +664,44 @@ def _keep_after_edit(store: Store, cache: _cache.RecordCache, texts: dict[str, s
     cache.set_memo("references", memo_key(store._key, store.root), reference_problems)
     if every is not None:
         cache.set_memo("problems", memo_key(store._key, store.root), file_problems)
+    if coherent is not None and all(_coherence_reads_alike(store.questions.loaded.get(qid), records[qid])
+                                    for qid in records):
+        _keep_coherence(store, cache, texts, *coherent)
     cache.save()
+
+
+def _coherence_kept(store: Store, cache: _cache.RecordCache) -> tuple[list[tuple], list[tuple]] | None:
+    """The coherence warnings and lints kept for the store before the edit, and the
+    question and field of each warning placed in a record (see :func:`coherence.problems`)."""
+    key = memo_key(store._key, store.root)
+    placed, places = cache.memo("coherence", key), cache.memo("coherence-places", key)
+    if placed is None or places is None or len(places) > len(placed):
+        return None
+    return placed, places
+
+
+def _coherence_reads_alike(before: Question | None, after: Question) -> bool:
+    """Whether coherence and lints find the same in ``after`` as in ``before``: they
+    read no resolution, note or history, which is all an edit other than a forecast
+    changes."""
+    if before is None:
+        return False
+    unread = {"resolution": None, "notes": [], "history": []}
+    return before.model_copy(update=unread) == after.model_copy(update=unread)
+
+
+def _keep_coherence(store: Store, cache: _cache.RecordCache, texts: dict[str, str], placed: list[tuple],
+                    places: list[tuple]) -> None:
+    """Keep the coherence warnings and lints for the store after the edit: the same,
+    with those in the files written placed again in their new text."""
+    placed = list(placed)
+    for k, (qid, loc) in enumerate(places):
+        if qid in texts:
+            line, col = locate(texts[qid].removeprefix("\ufeff"), loc)
+            placed[k] = (placed[k][0], line, col, *placed[k][3:])
+    key = memo_key(store._key, store.root)
+    cache.set_memo("coherence", key, placed)
+    cache.set_memo("coherence-places", key, places)
 
 
 def load_store(root: str | os.PathLike[str] | None = None, *, cache: bool | None = None) -> Store:

@@ -618,6 +618,9 @@ def test_an_edit_that_changes_no_forecast_keeps_the_coherence_warnings(tmp_path,
         kept = answered_from_the_cache(root, monkeypatch)[0]  # the warnings kept, placed again in a.yaml
         assert kept == store_module.check_store(root, cache=False)
     assert [p.line for p in kept.problems if p.path.endswith("a.yaml")] == [19]  # moved down by the note
+    resolve_module.add_note(root, "a", "one", at=dt.date(2026, 2, 1))  # two edits before the next check
+    resolve_module.add_note(root, "b", "two", at=dt.date(2026, 2, 2))
+    assert answered_from_the_cache(root, monkeypatch)[0] == store_module.check_store(root, cache=False)
     resolve_module.add_forecast(root, "b", "0.8", by="ana", at=dt.datetime(2026, 1, 4, tzinfo=dt.timezone.utc))
     assert store_module.check_store(root) == store_module.check_store(root, cache=False)
     assert [p.field for p in store_module.check_store(root).problems] == ["criteria"]  # 0.7 <= 0.8 from then on

@@ -440,6 +440,13 @@ class RecordCache:
             log.debug("cache memo %s cannot be read (%s)", what, exc)
             return None
 
+    def stored_under(self, what: str) -> bytes | None:
+        """The key ``what`` is kept under (as written: it is checked when read)."""
+        if what in self.memo_updates:
+            return self.memo_updates[what][0]
+        found = self._query("SELECT substr(v, 17, 16) FROM meta WHERE k = ?", (f"memo:{what}",))
+        return found[0][0] if found else None
+
     def set_memo(self, what: str, key: bytes, value: Any) -> None:
         self.memo_updates[what] = (key, value)
 

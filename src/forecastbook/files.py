@@ -224,14 +224,52 @@ def check_store(root: str | os.PathLike[str], *, cache: bool | None = None) -> C
 def _check_from_cache(root: Path) -> CheckedStore | None:
     """:func:`check_store` from the cache alone, or None when any file is not as cached."""
     cache = _cache.RecordCache(root)
-    found = from_cache(root, cache, also=("coherence",))
+    found = from_cache(root, cache)
     if found is None:
+        return None
+    coherence = _coherence_from_cache(cache, memo_key(found.key, root))
+    if coherence is None:
         return None
     counts = {"question": 0, "forecaster": 0, "source": 0}
     for _, row in found.files:
         if row.kind in counts:
             counts[row.kind] += 1
-    return CheckedStore(found.problems, counts["question"], counts["forecaster"], counts["source"])
+    problems = sorted([*found.problems, *(Problem(*p) for p in coherence)], key=lambda p: (p.path, p.line, p.col))
+    return CheckedStore(problems, counts["question"], counts["forecaster"], counts["source"])
+
+
+def _coherence_from_cache(cache: _cache.RecordCache, key: bytes) -> list[tuple] | None:
+    """The coherence warnings and lints kept for the store whose memos are kept under
+    ``key``: as kept for it, or as kept for the store before edits that changed no
+    forecast, with those in the files they wrote placed again (see
+    :func:`forecastbook.store.after_edit`); None if neither is kept."""
+    placed = cache.memo("coherence", key)
+    if placed is not None:
+        return placed
+    moved = cache.memo("coherence-moves", key)
+    if moved is None:
+        return None
+    before, edited = moved
+    placed, places = cache.memo("coherence", before), cache.memo("coherence-places", before)
+    if placed is None or places is None or len(places) > len(placed):
+        return None
+    from .store import locate  # PyYAML, and only after an edit
+
+    placed, texts = list(placed), {}
+    for k, (qid, loc) in enumerate(places):
+        if qid in edited:
+            path = placed[k][0]
+            if path not in texts:
+                raw, why, _ = read_record(path)
+                if why is not None:
+                    return None
+                texts[path] = raw.decode("utf-8-sig", errors="replace")
+            line, col = locate(texts[path], loc)
+            placed[k] = (path, line, col, *placed[k][3:])
+    cache.set_memo("coherence", key, placed)
+    cache.set_memo("coherence-places", key, places)
+    cache.save()
+    return placed
 
 
 @dataclass
@@ -290,10 +328,9 @@ class FromCache:
     key: bytes  # the hash of every file (see _cache.store_key)
 
 
-def from_cache(root: Path, cache: _cache.RecordCache, *, also: tuple[str, ...] = (),
-               errors_only: bool = False) -> FromCache | None:
+def from_cache(root: Path, cache: _cache.RecordCache, *, errors_only: bool = False) -> FromCache | None:
     """Every file of the store at ``root`` as the cache's index has it, and its problems,
-    those between records and those kept as ``also`` (``coherence``) included (only the
+    those between records included (not coherence warnings or lints; only the
     errors with ``errors_only``); None when a file is not as cached, has checks that
     do not hold today (see :func:`_cache.checks_hold`) or has a duplicate id, or when
     what is known of the whole store is not kept for these very files.
@@ -350,11 +387,10 @@ def from_cache(root: Path, cache: _cache.RecordCache, *, also: tuple[str, ...] =
             if problems is None:
                 return None
     found = [*walk, *(Problem(*p) for p in problems)]
-    for what in ("references", *also):
-        kept = cache.memo(what, memo_key(key, root))
-        if kept is None:
-            return None
-        found.extend(Problem(*p) for p in kept)
+    kept = cache.memo("references", memo_key(key, root))
+    if kept is None:
+        return None
+    found.extend(Problem(*p) for p in kept)
     if errors_only:
         found = [p for p in found if p.severity == "error"]
     found.sort(key=lambda p: (p.path, p.line, p.col))

@@ -616,8 +616,9 @@ def edit_view(root: Path) -> Store | None:
 
 def after_edit(store: Store, texts: dict[str, str]) -> None:
     """Keep the cache true after an edit wrote ``texts`` (question id -> the new text of
-    its file): those files' rows, and the problems between records, which an edit that
-    changes no id, kind, outcome list or condition changes only in the files it wrote.
+    its file): those files' rows, the problems between records, which an edit that
+    changes no id, kind, outcome list or condition changes only in the files it wrote,
+    and, when it changed no forecast, that the coherence warnings still hold.
     Whatever cannot be kept is left for the next reading to find (the cache is never the
     truth: a failure here only costs time, and is logged at debug level)."""
     cache = store._cache
@@ -630,11 +631,11 @@ def after_edit(store: Store, texts: dict[str, str]) -> None:
 
 
 def _keep_after_edit(store: Store, cache: _cache.RecordCache, texts: dict[str, str]) -> None:
-    kept = cache.memo("references", memo_key(store._key, store.root))
+    before = memo_key(store._key, store.root)
+    kept = cache.memo("references", before)
     if kept is None:
         return
-    every = cache.memo("problems", memo_key(store._key, store.root))  # of each file on its own
-    coherent = _coherence_kept(store, cache)
+    every = cache.memo("problems", before)  # of each file on its own
     written = {str(store.paths[qid]) for qid in texts}
     reference_problems = [p for p in kept if p[0] not in written]
     file_problems = [p for p in every or () if p[0] not in written]
@@ -661,23 +662,13 @@ def _keep_after_edit(store: Store, cache: _cache.RecordCache, texts: dict[str, s
                                    field_name(_strip_key(f.loc)), f.message))
     today = _cache.today().isoformat()
     store._key = _cache.store_key(list(digests.items()), _cache.day_of_checks(list(settles.values()), today))
-    cache.set_memo("references", memo_key(store._key, store.root), reference_problems)
+    after = memo_key(store._key, store.root)
+    cache.set_memo("references", after, reference_problems)
     if every is not None:
-        cache.set_memo("problems", memo_key(store._key, store.root), file_problems)
-    if coherent is not None and all(_coherence_reads_alike(store.questions.loaded.get(qid), records[qid])
-                                    for qid in records):
-        _keep_coherence(store, cache, texts, *coherent)
+        cache.set_memo("problems", after, file_problems)
+    if all(_coherence_reads_alike(store.questions.loaded.get(qid), records[qid]) for qid in records):
+        _keep_coherence_moves(cache, before, after, records)
     cache.save()
-
-
-def _coherence_kept(store: Store, cache: _cache.RecordCache) -> tuple[list[tuple], list[tuple]] | None:
-    """The coherence warnings and lints kept for the store before the edit, and the
-    question and field of each warning placed in a record (see :func:`coherence.problems`)."""
-    key = memo_key(store._key, store.root)
-    placed, places = cache.memo("coherence", key), cache.memo("coherence-places", key)
-    if placed is None or places is None or len(places) > len(placed):
-        return None
-    return placed, places
 
 
 def _coherence_reads_alike(before: Question | None, after: Question) -> bool:
@@ -690,18 +681,18 @@ def _coherence_reads_alike(before: Question | None, after: Question) -> bool:
     return before.model_copy(update=unread) == after.model_copy(update=unread)
 
 
-def _keep_coherence(store: Store, cache: _cache.RecordCache, texts: dict[str, str], placed: list[tuple],
-                    places: list[tuple]) -> None:
-    """Keep the coherence warnings and lints for the store after the edit: the same,
-    with those in the files written placed again in their new text."""
-    placed = list(placed)
-    for k, (qid, loc) in enumerate(places):
-        if qid in texts:
-            line, col = locate(texts[qid].removeprefix("\ufeff"), loc)
-            placed[k] = (placed[k][0], line, col, *placed[k][3:])
-    key = memo_key(store._key, store.root)
-    cache.set_memo("coherence", key, placed)
-    cache.set_memo("coherence-places", key, places)
+def _keep_coherence_moves(cache: _cache.RecordCache, before: bytes, after: bytes, edited: Iterable[str]) -> None:
+    """Keep that the coherence warnings kept for the store before the edit (memo key
+    ``before``) hold after it (``after``) once those of the ``edited`` questions' files
+    are placed again in their new text: the next check does that (see
+    :func:`files._coherence_from_cache`), so that an edit does not rewrite them all."""
+    if cache.stored_under("coherence") == before:
+        cache.set_memo("coherence-moves", after, (before, set(edited)))
+        return
+    moved = cache.memo("coherence-moves", before)  # edits since the warnings were last placed
+    if moved is not None:
+        first, earlier = moved
+        cache.set_memo("coherence-moves", after, (first, earlier | set(edited)))
 
 
 def load_store(root: str | os.PathLike[str] | None = None, *, cache: bool | None = None) -> Store:

@@ -10,10 +10,10 @@ import contextlib
 import gc
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from . import _cache
 from .bulk import is_bulk_name
@@ -26,6 +26,7 @@ __all__ = ["CheckedStore", "check_store", "Listing", "list_store", "is_store", "
 LOCK_NAME = ".forecastbook.lock"
 JOURNAL_NAME = ".forecastbook-journal.json"
 FOLDER_KINDS = {"sources": "source", "forecasters": "forecaster"}  # every other folder holds questions
+T = TypeVar("T")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")  # used with fullmatch: Python's $ would allow a final newline
 
 
@@ -203,15 +204,14 @@ class CheckedStore:
 def check_store(root: str | os.PathLike[str], *, cache: bool | None = None) -> CheckedStore:
     """Every problem of the store at ``root``, coherence warnings and lints included.
 
-    On a store whose every file is as it was when last checked (the same bytes), on the
-    same day, the answer comes from the cache without building a record.
+    On a store whose every file is as it was when last checked (the same bytes, and
+    checks that still hold today: see :func:`_cache.checks_hold`), the answer comes from
+    the cache without building a record.
     """
     root = Path(root)
-    if _cache.enabled() if cache is None else cache:
-        with no_cyclic_gc():
-            kept = _check_from_cache(root)
-        if kept is not None:
-            return kept
+    kept = _from_cache_if_on(root, cache, _check_from_cache)
+    if kept is not None:
+        return kept
     from . import coherence
     from .store import load_store
 
@@ -287,15 +287,21 @@ def list_store(root: str | os.PathLike[str], *, cache: bool | None = None) -> Li
     without building a record; otherwise the store is read whole.
     """
     root = Path(root)
-    if _cache.enabled() if cache is None else cache:
-        with no_cyclic_gc():
-            kept = _list_from_cache(root)
-        if kept is not None:
-            return kept
+    kept = _from_cache_if_on(root, cache, _list_from_cache)
+    if kept is not None:
+        return kept
     from .store import load_store
 
     store = load_store(root, cache=cache)
     return Listing(lines_of(store), store.errors)
+
+
+def _from_cache_if_on(root: Path, cache: bool | None, answer: Callable[[Path], T | None]) -> T | None:
+    """``answer(root)``, an answer from the cache alone (or None), if the cache is on."""
+    if not (_cache.enabled() if cache is None else cache):
+        return None
+    with no_cyclic_gc():
+        return answer(root)
 
 
 def _list_from_cache(root: Path) -> Listing | None:

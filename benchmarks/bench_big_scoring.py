@@ -40,8 +40,12 @@ def reference_patches() -> list:
     import reference_frames as ref
 
     return [mock.patch.object(evaluate, "binary_forecasts", lambda s, as_of, columns=None: ref.binary_forecasts(s, as_of=as_of)),
+            mock.patch.object(frames, "_binary_forecasts", lambda s, as_of, columns, resolved_only=False:
+                              ref.binary_forecasts(s, as_of=as_of)),
             mock.patch.object(evaluate, "exclusions", lambda s, as_of, columns=None: ref.exclusions(s, as_of=as_of)),
-            mock.patch.object(scoring, "time_averaged_scores", ref.time_averaged_scores),
+            mock.patch.object(scoring, "time_averaged_scores", lambda f, score="brier", rows=None:
+                              ref.time_averaged_scores(f if rows is None else f.iloc[rows], score=score)),
+            mock.patch.object(evaluate, "_time_mean", ref.time_mean),
             mock.patch.object(evaluate, "_replay_frame", ref.replay_frame),
             mock.patch.object(frames, "forecasts_frame", ref.forecasts_frame)]
 

@@ -272,3 +272,13 @@ def time_averaged_scores(forecasts: pd.DataFrame, *, score: ScoreName = "brier")
         "coverage": covered / days_open,
         "score": mean,
     })
+
+
+# evaluate._time_mean as it was: the means of the table of every (question, forecaster) pair
+def time_mean(bf: pd.DataFrame) -> pd.DataFrame | None:
+    resolved = (bf["status"] == "resolved").to_numpy(bool)
+    needed = bf.loc[resolved, ["question_id", "forecaster", "day", "at", "probability", "outcome", "created", "cutoff"]]
+    ta = time_averaged_scores(needed.rename(columns={"cutoff": "closes"}))
+    if ta.empty:
+        return None
+    return ta.groupby("forecaster").agg(time_averaged_brier=("score", "mean"), coverage=("coverage", "mean"))

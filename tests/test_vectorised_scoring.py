@@ -13,7 +13,8 @@ import pytest
 import reference_frames as ref
 from conftest import ROOT
 from forecastbook import evaluate, frames, load_store, scoring
-from forecastbook.scoring._time import _pair_codes
+from forecastbook.scoring import _time
+from forecastbook.scoring._time import _ranks
 
 AS_OF = ["2025-01-01", "2025-03-15", "2025-09-30", "2026-11-27"]
 ZONES = ["Z", "+08:00", "-05:00", "+05:45", "-11:00"]
@@ -116,8 +117,13 @@ def reference_pieces(monkeypatch):
     def use():
         monkeypatch.setattr(evaluate, "binary_forecasts", lambda store, as_of, columns=None:
                             ref.binary_forecasts(store, as_of=as_of))
+        # every binary forecast, where the scoreboard takes those on resolved questions
+        monkeypatch.setattr(frames, "_binary_forecasts", lambda store, as_of, columns, resolved_only=False:
+                            ref.binary_forecasts(store, as_of=as_of))
         monkeypatch.setattr(evaluate, "exclusions", lambda store, as_of, columns=None: ref.exclusions(store, as_of=as_of))
-        monkeypatch.setattr(scoring, "time_averaged_scores", ref.time_averaged_scores)
+        monkeypatch.setattr(scoring, "time_averaged_scores", lambda forecasts, score="brier", rows=None:
+                            ref.time_averaged_scores(forecasts if rows is None else forecasts.iloc[rows], score=score))
+        monkeypatch.setattr(evaluate, "_time_mean", ref.time_mean)
         monkeypatch.setattr(evaluate, "_replay_frame", ref.replay_frame)
     return use
 
@@ -139,11 +145,33 @@ def test_score_tables(scored_store, as_of, reference_pieces):
         same(a, b)
 
 
-def test_pair_codes_are_those_of_factorizing_the_pairs():
+def test_ranks_sort_as_a_stable_sort_values():
     rng = np.random.default_rng(3)
-    questions = np.array([f"q{i}" for i in rng.integers(0, 50, 2000)], dtype=object)
-    forecasters = np.array([f"f{i}" for i in rng.integers(0, 7, 2000)], dtype=object)
-    codes, pairs = _pair_codes(questions, forecasters)
-    want_codes, want_pairs = pd.factorize(pd.MultiIndex.from_arrays([questions, forecasters]))
-    np.testing.assert_array_equal(codes, want_codes)
-    assert pairs.equals(want_pairs) and list(pairs) == list(want_pairs)
+    n = 2000
+    frame = pd.DataFrame({
+        "question_id": pd.array([f"q{i}" for i in rng.integers(0, 50, n)], dtype="str"),
+        "forecaster": np.array([f"f{i}" for i in rng.integers(0, 7, n)], dtype=object),
+        "day": np.array([None if i == 0 else dt.date(2025, 1, i) for i in rng.integers(0, 9, n)], dtype=object),
+        "at": pd.to_datetime(rng.integers(0, 40, n), unit="h", utc=True).where(rng.random(n) > 0.05),
+    })
+    columns = ["question_id", "forecaster", "day", "at"]
+    order = np.lexsort([_ranks(frame[c])[0] for c in reversed(columns)])
+    want = frame.sort_values(columns, kind="stable").index.to_numpy()
+    np.testing.assert_array_equal(order, want)
+
+
+@pytest.mark.parametrize("block", [1, 3, 64])
+def test_time_averaged_scores_are_the_same_summed_block_by_block(scored_store, block, monkeypatch):
+    whole = evaluate.time_averaged(scored_store, as_of=AS_OF[-1])
+    assert len(whole) > 5
+    monkeypatch.setattr(_time, "BLOCK", block)
+    pd.testing.assert_frame_equal(evaluate.time_averaged(scored_store, as_of=AS_OF[-1]), whole, check_exact=True)
+
+
+def test_time_averaged_scores_of_rows_are_those_of_the_rows_taken(scored_store):
+    bf = frames.binary_forecasts(scored_store, as_of=AS_OF[-1]).rename(columns={"closes": "closing"})
+    frame = bf.rename(columns={"cutoff": "closes"})
+    rows = np.flatnonzero((bf["status"] == "resolved").to_numpy())[::2]
+    taken = scoring.time_averaged_scores(frame.iloc[rows])
+    assert len(taken) > 5
+    pd.testing.assert_frame_equal(scoring.time_averaged_scores(frame, rows=rows), taken, check_exact=True)

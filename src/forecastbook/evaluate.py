@@ -19,6 +19,7 @@ lists each one, with what it still needs.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Iterable
 from typing import Literal
 
@@ -30,6 +31,7 @@ from .calibration import decompose
 from .checks import utc_day
 from .frames import as_date, binary_forecasts, categorical_forecasts
 from .queries import scoring_cutoff, status_as_of
+from .scoring._time import per_pair
 from .store import Store
 
 __all__ = ["binary_scores", "categorical_scores", "quantile_scores", "exclusions", "scoreboard", "time_averaged",
@@ -41,16 +43,16 @@ EXCLUSION_COLUMNS = ["forecaster", "forecast_questions", "scored", "unresolved",
                      "forecasts_after_known"]
 
 
-def _final(frame: pd.DataFrame) -> pd.DataFrame:
-    """Each forecaster's last forecast per question made on or before close (and before
-    the outcome was known), in time order (ties in row order)."""
+def _final(frame: pd.DataFrame) -> np.ndarray:
+    """The positions of each forecaster's last forecast per question made on or before
+    close (and before the outcome was known), in time order (ties in row order)."""
     before = np.flatnonzero(~frame["after_close"].to_numpy(bool) & ~frame["after_known"].to_numpy(bool))
     by_time = np.lexsort((np.arange(len(before)), pd.DatetimeIndex(frame["at"]).asi8[before]))  # stable, by time
-    question, _ = pd.factorize(frame["question_id"].iloc[before])
-    forecaster, names = pd.factorize(frame["forecaster"].iloc[before])
-    pair = question.astype(np.int64) * max(len(names), 1) + forecaster
+    question = pd.factorize(frame["question_id"])[0][before]
+    forecaster, names = pd.factorize(frame["forecaster"])
+    pair = question.astype(np.int64) * max(len(names), 1) + forecaster[before]
     seen_last = len(by_time) - 1 - np.unique(pair[by_time][::-1], return_index=True)[1]
-    return frame.iloc[before[by_time[np.sort(seen_last)]]]
+    return before[by_time[np.sort(seen_last)]]
 
 
 def binary_scores(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
@@ -65,17 +67,19 @@ def binary_scores(store: Store, *, as_of: dt.date | str) -> pd.DataFrame:
 
 def _binary_scores(bf: pd.DataFrame) -> pd.DataFrame:
     """:func:`binary_scores` from the store's :func:`~forecastbook.frames.binary_forecasts`."""
-    final = _final(bf)
-    final = final[final["status"] == "resolved"].reset_index(drop=True)
-    y, p = final["outcome"].to_numpy(float), final["probability"].to_numpy(float)
-    out = final[["question_id", "forecaster", "at", "probability", "outcome"]].copy()
+    rows = _final(bf)
+    rows = rows[(bf["status"] == "resolved").to_numpy(bool)[rows]]
+    # the columns used, at the rows scored: a copy of all of bf's columns would be big
+    out = bf[["question_id", "forecaster", "at", "probability", "outcome"]].iloc[rows].reset_index(drop=True)
+    y, p = out["outcome"].to_numpy(float), out["probability"].to_numpy(float)
     for name in SCORES:
         out[name] = scoring.BINARY_RULES[name](y, p)
     crisp = np.isin(y, (0.0, 1.0))  # Metaculus' baseline is defined for a yes or a no, not a probability
     baseline = np.full(y.shape, np.nan)
     baseline[crisp] = scoring.metaculus_baseline_score(y[crisp], p[crisp])
     out["baseline"] = baseline
-    out["tags"], out["source"], out["resolved_at"] = final["tags"], final["source"], final["resolved_at"]
+    for name in ("tags", "source", "resolved_at"):
+        out[name] = bf[name].iloc[rows].reset_index(drop=True)
     return out
 
 
@@ -153,7 +157,7 @@ def exclusions(store: Store, *, as_of: dt.date | str, columns: dict[str, np.ndar
     cutoff = np.array([scoring_cutoff(x, as_of) for x in questions], dtype="datetime64[D]")
     after_close = day > cols["closes"][keep]
     after_known = ~after_close & (day > cutoff[q])
-    who, names = pd.factorize(cols["forecaster"][keep])
+    who, names = frames._factorize(cols["forecaster"][keep])
     pair, at_pair = np.unique(who.astype(np.int64) * len(questions) + q, return_inverse=True)
     close = np.bincount(at_pair, weights=after_close, minlength=len(pair)).astype(np.int64)
     known = np.bincount(at_pair, weights=after_known, minlength=len(pair)).astype(np.int64)
@@ -195,10 +199,15 @@ def time_averaged(store: Store, *, as_of: dt.date | str, score: scoring._rules.S
 
 
 def _time_averaged(bf: pd.DataFrame, score: scoring._rules.ScoreName = "brier") -> pd.DataFrame:
-    resolved = (bf["status"] == "resolved").to_numpy(bool)
-    needed = bf.loc[resolved, ["question_id", "forecaster", "day", "at", "probability", "outcome", "created", "cutoff"]]
+    needed, rows = _resolved(bf)
+    return scoring.time_averaged_scores(needed, score=score, rows=rows)
+
+
+def _resolved(bf: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The columns time-averaged scores use, and the rows on resolved questions."""
+    needed = bf[["question_id", "forecaster", "day", "at", "probability", "outcome", "created", "cutoff"]]
     # the standing forecast is scored until the question closes or its outcome is known
-    return scoring.time_averaged_scores(needed.rename(columns={"cutoff": "closes"}), score=score)
+    return needed.rename(columns={"cutoff": "closes"}), np.flatnonzero((bf["status"] == "resolved").to_numpy(bool))
 
 
 def _reference_scores(scores: pd.DataFrame, reference: str, base_rate: float) -> np.ndarray:
@@ -224,11 +233,14 @@ def scoreboard(store: Store, *, as_of: dt.date | str,
     """
     columns = frames.forecast_columns(store)  # one pass over the records for every table below
     excl = exclusions(store, as_of=as_of, columns=columns)
-    bf = binary_forecasts(store, as_of=as_of, columns=columns)
+    bf = frames._binary_forecasts(store, as_date(as_of), columns, resolved_only=True)  # only those scored
     del columns  # each table is let go once used: a large store's peak memory is a few tables, not all
+    _release_text()
     time_mean = _time_mean(bf)
+    _release_text()
     scores = _binary_scores(bf)
     del bf
+    _release_text()
     if scores.empty:
         return excl.assign(brier=np.nan, log=np.nan, log_inf=0, n=0)
     summary = scoring.summarize_scores(scores, columns=["brier", "log", "spherical", "baseline"])
@@ -246,12 +258,24 @@ def scoreboard(store: Store, *, as_of: dt.date | str,
     return summary.merge(excl, on="forecaster", how="outer").sort_values("forecaster", ignore_index=True)
 
 
+def _release_text() -> None:
+    """Give back to the system what pyarrow's pool keeps of freed buffers (pandas holds
+    text in them): kept for reuse beside the heap, they would lie under every table after."""
+    pa = sys.modules.get("pyarrow")
+    if pa is not None:
+        pa.default_memory_pool().release_unused()
+
+
 def _time_mean(bf: pd.DataFrame) -> pd.DataFrame | None:
     """Per forecaster, the mean time-averaged Brier score and coverage (None if none)."""
-    ta = _time_averaged(bf)
-    if ta.empty:
+    needed, rows = _resolved(bf)
+    pairs, _, forecasters = per_pair(needed, rows=rows)  # no table of every pair
+    if not len(pairs["score"]):
         return None
-    return ta.groupby("forecaster").agg(time_averaged_brier=("score", "mean"), coverage=("coverage", "mean"))
+    means = pd.DataFrame({"time_averaged_brier": pairs["score"], "coverage": pairs["coverage"]})
+    means = means.groupby(pairs["forecaster"], sort=True).mean()
+    means.index = forecasters.take(means.index).rename("forecaster")
+    return means
 
 
 TRACK_RECORD_COLUMNS = ["forecaster", "forecast_questions", "scored", "brier", "log", "log_inf",

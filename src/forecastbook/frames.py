@@ -135,14 +135,16 @@ def _utc(at: np.ndarray) -> pd.Series:
                      pd.DatetimeIndex([], dtype="datetime64[s, UTC]"))
 
 
-def _forecast_table(store: Store, cols: dict[str, np.ndarray], keep: np.ndarray, *, objects: bool) -> pd.DataFrame:
+def _forecast_table(store: Store, cols: dict[str, np.ndarray], keep: np.ndarray, *, objects: bool,
+                    kind: bool = True) -> pd.DataFrame:
     """The forecasts at positions ``keep`` (see :func:`_sorted`) as a frame; with
-    ``objects``, also their ``probabilities, quantiles, verbal, derived``."""
-    data = {
-        "question_id": _text(cols["question_id"][keep]), "kind": _text(cols["kind"][keep]),
-        "forecaster": _text(cols["forecaster"][keep]),
-        "at": _utc(cols["at"][keep]), "day": _dates(cols["day"][keep]), "probability": cols["probability"][keep],
-    }
+    ``objects``, also their ``probabilities, quantiles, verbal, derived``; without
+    ``kind``, no ``kind`` column."""
+    data = {"question_id": _text(cols["question_id"][keep])}
+    if kind:
+        data["kind"] = _text(cols["kind"][keep])
+    data.update({"forecaster": _text(cols["forecaster"][keep]), "at": _utc(cols["at"][keep]),
+                 "day": _dates(cols["day"][keep]), "probability": cols["probability"][keep]})
     if objects:
         questions = _finished(store)
         forecasts = [f for q in questions for f in q.forecasts]
@@ -169,15 +171,22 @@ def _text(values: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
     string once (a column repeats few of them many times)."""
     if not len(values):
         return values
-    codes, uniques = pd.factorize(values)
+    codes, uniques = _factorize(values)
     return pd.array(np.asarray(uniques, dtype=object), dtype="str").take(codes)
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of a long column of few distinct values (ids, kinds): its hash
+    table starts small and grows with them, where by default it is sized for every row
+    (some 24 MB more for 500,000 of them)."""
+    return pd.factorize(values, size_hint=1024)
 
 
 def _sorted(cols: dict[str, np.ndarray], keep: np.ndarray) -> np.ndarray:
     """The positions of the kept forecasts by question id, time and forecaster (ties in
     record order); questions are already by id, forecasters sort as text."""
     kept = np.flatnonzero(keep)
-    codes, names = pd.factorize(cols["forecaster"][kept])
+    codes, names = _factorize(cols["forecaster"][kept])
     rank = np.empty(len(names), dtype=np.int64)
     rank[np.argsort(np.asarray(names, dtype=object), kind="stable")] = np.arange(len(names))
     forecaster = rank[codes]
@@ -209,19 +218,28 @@ def binary_forecasts(store: Store, *, as_of: dt.date | str, columns: dict[str, n
     ``after_known`` (bool: made after the outcome became known, before close), ``tags, source``.
     ``columns``: :func:`forecast_columns` of the store, when the caller has them already.
     """
-    as_of = as_date(as_of)
-    cols = forecast_columns(store) if columns is None else columns
+    return _binary_forecasts(store, as_date(as_of), forecast_columns(store) if columns is None else columns)
+
+
+def _binary_forecasts(store: Store, as_of: dt.date, cols: dict[str, np.ndarray], *,
+                      resolved_only: bool = False) -> pd.DataFrame:
+    """:func:`binary_forecasts`; with ``resolved_only``, only the forecasts on questions
+    resolved by ``as_of`` (all that scores use)."""
     qf = questions_frame(store, as_of=as_of)
     binary = (qf["kind"] == "binary").to_numpy()
+    if resolved_only:
+        binary = binary & (qf["status"] == "resolved").to_numpy()
     qf = qf[binary]
     qf = qf.assign(outcome=pd.to_numeric(qf["outcome"].map(_binary_float), errors="raise").astype(float))
     order = _sorted(cols, _made_by(cols, as_of))
-    ff = _forecast_table(store, cols, order, objects=False)  # then binary: the dtypes of an
-    chosen = (ff["kind"] == "binary").to_numpy()  # empty selection are those of the whole
-    ff = ff[chosen].drop(columns="kind").reset_index(drop=True)
+    chosen = binary[cols["question"][order]]
+    whole = not chosen.any()  # none chosen: the empty table has the dtypes of the others'
+    ff = _forecast_table(store, cols, order if whole else order[chosen], objects=False, kind=False)
+    if whole:
+        ff = ff.iloc[:0]
     row = np.cumsum(binary) - 1  # a question's row among the binary ones
     facts = qf[["created", "closes", "status", "resolved_at", "outcome", "cutoff", "tags", "source"]]
-    out = pd.concat([ff, facts.iloc[row[cols["question"][order][chosen]]].reset_index(drop=True)], axis=1)
+    out = pd.concat([ff, facts.iloc[row[cols["question"][order[chosen]]]].reset_index(drop=True)], axis=1)
     out["after_known"] = ~out["after_close"] & (out["day"] > out["cutoff"])
     return out
 

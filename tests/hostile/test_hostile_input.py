@@ -375,6 +375,9 @@ def test_time_averaged_scores_never_call_an_unknown_a_perfect_score():
     assert math.isnan(time_averaged_scores(f)["score"].iloc[0])
     with pytest.raises(ValueError, match="probability must not be NaN"):
         time_averaged_scores(f.assign(probability=np.nan, outcome=1.0))
+    for column in ("question_id", "forecaster"):  # never counted under another pair
+        with pytest.raises(ValueError, match="question_id and forecaster must not be missing"):
+            time_averaged_scores(pd.concat([f, f.assign(**{column: None})], ignore_index=True))
 
 
 def test_uniform_bins_put_exact_decimals_where_a_person_expects():

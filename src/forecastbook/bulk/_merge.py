@@ -46,6 +46,7 @@ def merge(paths: Sequence[Path], questions: MappingType[str, Question], forecast
     checked: list[_Checked] = []
     for path in paths:
         cols, why = read_file(path)
+        pa.default_memory_pool().release_unused()  # the file as read is let go: its pages are not kept for reuse
         problems += why
         if cols is None:
             continue
@@ -81,32 +82,43 @@ def _yaml_keys(questions: MappingType[str, Question], ctx: Context, codes: np.nd
 
 def _merged(checked: list[_Checked], questions: MappingType[str, Question], ctx: Context) -> BulkForecasts | None:
     """The rows without errors, sorted, less the forecasts given twice (reported)."""
-    q = np.concatenate([c.question[c.ok] for c in checked]).astype(np.int64)
-    by = np.concatenate([c.by[c.ok] for c in checked]).astype(np.int64)
+    width = len(ctx.forecaster_ids) + 1
+    pair = np.concatenate([c.question[c.ok].astype(np.int64) * width + c.by[c.ok] for c in checked])  # one number
     at = np.concatenate([c.cols.at[c.ok] for c in checked])
-    source = np.concatenate([np.full(len(c.ok), k, dtype=np.int64) for k, c in enumerate(checked)])
+    source = np.concatenate([np.full(len(c.ok), k, dtype=np.int16) for k, c in enumerate(checked)])
     row = np.concatenate([c.ok for c in checked])
-    yq, yby, yat, yindex = _yaml_keys(questions, ctx, np.unique(q))
+    asked = sum(np.bincount(c.question[c.ok], minlength=len(ctx.question_ids)) for c in checked)
+    yq, yby, yat, yindex = _yaml_keys(questions, ctx, np.flatnonzero(asked))
     n_yaml = len(yq)
-    all_q, all_by, all_at = np.concatenate([yq, q]), np.concatenate([yby, by]), np.concatenate([yat, at])
-    order = np.lexsort((all_at, all_q * (len(ctx.forecaster_ids) + 1) + all_by))  # stable: records, then files
-    again = np.zeros(len(order), dtype=bool)
-    again[1:] = (all_q[order][1:] == all_q[order][:-1]) & (all_by[order][1:] == all_by[order][:-1]) & \
-        (all_at[order][1:] == all_at[order][:-1])
+    if n_yaml:
+        pair, at = np.concatenate([yq * width + yby, pair]), np.concatenate([yat, at])
+    order = np.lexsort((at, pair))  # stable: records, then files
+    again = _again(pair, at, order)
+    del pair, at
     if again.any():
         first = order[np.maximum.accumulate(np.where(again, 0, np.arange(len(order))))]
-        _report_twice(checked, order[again] - n_yaml, first[again], n_yaml, source, row, yindex, ctx, all_q)
+        _report_twice(checked, order[again] - n_yaml, first[again], n_yaml, source, row, yindex, ctx, yq)
     kept = order[~again & (order >= n_yaml)] - n_yaml
     if not len(kept):
         return None
     return _columns(checked, ctx, kept, source, row)
 
 
+def _again(pair: np.ndarray, at: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Which rows, in ``order``, have the same question, forecaster and time as the row before."""
+    again = np.zeros(len(order), dtype=bool)
+    in_order = pair[order]
+    again[1:] = in_order[1:] == in_order[:-1]
+    in_order = at[order]
+    again[1:] &= in_order[1:] == in_order[:-1]
+    return again
+
+
 def _report_twice(checked: list[_Checked], later: np.ndarray, first: np.ndarray, n_yaml: int, source: np.ndarray,
-                  row: np.ndarray, yindex: np.ndarray, ctx: Context, all_q: np.ndarray) -> None:
+                  row: np.ndarray, yindex: np.ndarray, ctx: Context, yq: np.ndarray) -> None:
     def place(k: int, here: int) -> str:
         if k < n_yaml:
-            return f"forecasts[{yindex[k]}] in the record of '{ctx.question_ids[all_q[k]]}'"
+            return f"forecasts[{yindex[k]}] in the record of '{ctx.question_ids[yq[k]]}'"
         k -= n_yaml
         if source[k] == here:
             return f"row {row[k] + 1}"
@@ -172,6 +184,8 @@ def _columns(checked: list[_Checked], ctx: Context, kept: np.ndarray, source: np
              row: np.ndarray) -> BulkForecasts:
     """The kept rows (positions among the rows without errors, in order) as columns."""
     def joined(get) -> np.ndarray:  # noqa: ANN001
+        if len(checked) == 1:  # one file: its rows without errors are ``row``
+            return get(checked[0])[row[kept]]
         return np.concatenate([get(c)[c.ok] for c in checked])[kept]
 
     mappings = {"probabilities": _mapping_column(checked, "probabilities"),

@@ -23,19 +23,34 @@ def summarize_scores(scores: pd.DataFrame, *, by: str | list[str] = "forecaster"
     """
     keys = [by] if isinstance(by, str) else list(by)
     columns = columns or [c for c in scores.columns if c not in keys and pd.api.types.is_float_dtype(scores[c])]
-    parts = {}
-    for c in columns:
-        v = scores[c].to_numpy(dtype=float)
-        finite = np.isfinite(v)
-        parts[c] = np.where(finite, v, 0.0)
-        parts[f"{c}_n"] = finite.astype(np.int64)
-        parts[f"{c}_inf"] = np.isinf(v).astype(np.int64)
-        parts[f"{c}_nan"] = np.isnan(v).astype(np.int64)
-    frame = pd.DataFrame(parts, index=scores.index)
-    for k in keys:
-        frame[k] = scores[k].to_numpy()
-    out = frame.groupby(keys, sort=True).sum()
-    for c in columns:
+    values = {c: scores[c].to_numpy(dtype=float) for c in columns}
+    sums, group = _group_sums(scores, keys, values)
+    out = {}
+    for c, v in values.items():
+        n, inf, nan = (np.bincount(group[mask & (group >= 0)], minlength=len(sums))
+                       for mask in (np.isfinite(v), np.isinf(v), np.isnan(v)))
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[c] = np.where(out[f"{c}_n"] > 0, out[c] / out[f"{c}_n"], np.nan)
-    return out.reset_index()
+            out[c] = np.where(n > 0, sums[c].to_numpy() / n, np.nan)
+        out[f"{c}_n"], out[f"{c}_inf"], out[f"{c}_nan"] = n, inf, nan
+    return pd.DataFrame(out, index=sums.index).reset_index()
+
+
+def _group_sums(scores: pd.DataFrame, keys: list[str],
+                values: dict[str, np.ndarray]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Per group, the sums of the finite values (pandas' compensated sums: the counts are
+    exact whichever way, so they need no table), and each row's group (-1 when its key
+    is missing: left out)."""
+    frame = pd.DataFrame({c: np.where(np.isfinite(v), v, 0.0) for c, v in values.items()}, index=scores.index)
+    for k in keys:
+        frame[k] = _key(scores[k])
+    grouped = frame.groupby(keys, sort=True)
+    group = grouped.ngroup().to_numpy()
+    return grouped.sum(), np.where(np.isnan(group), -1, group).astype(np.int64) if group.dtype.kind == "f" else group
+
+
+def _key(column: pd.Series) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """A key column's values to group by: pandas' text as it is (``to_numpy`` would make
+    a Python string of every row), any other (and an empty one) as a plain array."""
+    if isinstance(column.dtype, pd.StringDtype) and len(column):
+        return column.array
+    return column.to_numpy()

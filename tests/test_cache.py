@@ -287,6 +287,16 @@ def test_a_file_changed_by_hand_makes_an_edit_read_the_whole_store(tmp_path, ful
     same_store(load_store(root), load_store(root, cache=False))
 
 
+def test_an_edit_that_read_the_whole_store_leaves_the_cache_for_the_next(tmp_path, full_readings, caplog):
+    root = unresolved_copy(tmp_path / "s")  # no cache yet: the first edit reads every file
+    with caplog.at_level("DEBUG", logger="forecastbook.cache"):
+        for i in range(3):
+            resolve_module.add_note(root, "visit-talks-fail", f"looked again ({i})", at=FIXED_NOW.date())
+    assert len(full_readings) == 1
+    assert not [r for r in caplog.records if "not kept" in r.getMessage()]
+    assert store_module.check_store(root) == store_module.check_store(root, cache=False)
+
+
 def test_a_store_with_errors_is_read_whole_and_the_edit_refused(tmp_path, full_readings):
     root = unresolved_copy(tmp_path / "s")
     (root / "forecasters" / "moyunlanting.yaml").unlink()  # forecasts now name an unknown forecaster

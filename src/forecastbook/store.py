@@ -600,8 +600,8 @@ def edit_view(root: Path) -> Store | None:
         return None
     with no_cyclic_gc():
         cache = _cache.RecordCache(root, full=False)
-        found = from_cache(root, cache)
-        if found is None or any(p.severity == "error" for p in found.problems):
+        found = from_cache(root, cache, errors_only=True)  # an edit needs to know only that there are none
+        if found is None or found.problems:
             return None  # errors are listed by a full reading
         store = Store(root=root, problems=found.problems, _cache=cache, _key=found.key)
         rows: dict[str, dict[str, _cache.Row]] = {"question": {}, "source": {}, "forecaster": {}}
@@ -666,7 +666,8 @@ def _keep_after_edit(store: Store, cache: _cache.RecordCache, texts: dict[str, s
     cache.set_memo("references", after, reference_problems)
     if every is not None:
         cache.set_memo("problems", after, file_problems)
-    if all(_coherence_reads_alike(store.questions.loaded.get(qid), records[qid]) for qid in records):
+    earlier = store.questions.loaded if isinstance(store.questions, _CachedRecords) else store.questions
+    if all(_coherence_reads_alike(earlier.get(qid), records[qid]) for qid in records):
         _keep_coherence_moves(cache, before, after, records)
     cache.save()
 

@@ -2,17 +2,20 @@
 
 ``STORE/.cache/forecastbook.sqlite`` (SQLite, so that two processes share it safely and
 an edit rewrites its rows, not the whole cache) keeps a row per record file: its path
-below the store, its status (see :func:`stamp`), when it was read, the hash of its bytes (BLAKE2b),
-the kind of record and the question its condition names, how many errors it has and the
-day it was checked (and the last date those checks compared with that day); and, pickled, its *head* (the problems of parsing it and of checking
-it on its own, and where fields were placed in its text), its *record* and, for a
-question, its *line* (plain values: what ``list`` and ``due`` show). A row is used only when the file's path, size and ``mtime_ns`` match, and
-either its bytes hash the same or its whole status is the one it had when it was read,
-well after it last changed (as git's index trusts a file's status; see :func:`trusted`); any other file is read alone,
+below the store, its status (see :func:`stamp`), when it was read, the hash of its bytes
+(BLAKE2b), the kind of record and the question its condition names, how many errors it
+has, the day it was checked and the last date those checks compared with that day (see
+:func:`checks_hold`); and, pickled, its *head* (the problems of parsing it and of
+checking it on its own, and where fields were placed in its text), its *record* and, for
+a question, its *line* (plain values: what ``list`` and ``due`` show). A row is used only
+when the file's path, size and ``mtime_ns`` match, and either its bytes hash the same or
+its whole status is the one it had when it was read, well after it last changed (as
+git's index trusts a file's status; see :func:`trusted`); any other file is read alone,
 and rows of files that are gone are dropped. ``meta`` keeps what is known of the store as
-a whole under a hash of every file's path and content, the store's path and, while a question has a
-date in the future, the day: the
-problems between records, all the problems, the coherence warnings, the lines.
+a whole under a hash of every file's path and content, the store's path and, while a
+question has a date after today, the day: the problems between records, all the
+problems, the coherence warnings and where they are, the lines, and which files edits
+wrote since the coherence warnings were placed.
 
 Every pickled part is authenticated with a keyed BLAKE2b whose key lives outside every
 store (in the user's cache folder, mode 0600): a cache from elsewhere, of another
@@ -258,7 +261,8 @@ class RecordCache:
                 row = db.execute("SELECT v FROM meta WHERE k = 'fingerprint'").fetchone()
                 if row is None or row[0] != self.fingerprint:
                     log.debug("cache %s is of another version: rebuilding", self.path)
-                    db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS lights; DROP TABLE IF EXISTS lines; "
+                    db.executescript("DROP TABLE IF EXISTS files; DROP TABLE IF EXISTS records; "
+                                     "DROP TABLE IF EXISTS lights; DROP TABLE IF EXISTS lines; "
                                      "DROP TABLE IF EXISTS meta;" + _SCHEMA)
                     db.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
                 return db
@@ -382,8 +386,8 @@ class RecordCache:
         except Exception as exc:  # noqa: BLE001 - a row that cannot be read is reread from the file
             log.debug("cache row %s cannot be read (%s): rereading", name, exc)
             return None
-        return Entry(size, mtime_ns, d, record, problems, has_text, checked_on, found, settles, locations, name, kind, read_ns,
-                     stamp=stamped)
+        return Entry(size, mtime_ns, d, record, problems, has_text, checked_on, found, settles, locations, name, kind,
+                     read_ns, stamp=stamped)
 
     def get(self, name: str, st: os.stat_result, raw: bytes | None) -> Entry | None:
         """The entry of file ``name``, with its record, if its size, mtime and content are

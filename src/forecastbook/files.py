@@ -20,8 +20,8 @@ from .bulk import is_bulk_name
 from .problems import Problem
 from .queries import QuestionLine, lines_of
 
-__all__ = ["CheckedStore", "check_store", "Listing", "list_store", "is_store", "is_slug", "record_files", "read_record", "stat_record",
-           "LOCK_NAME", "JOURNAL_NAME", "STORE_MARKER", "FOLDER_KINDS", "MAX_RECORD_BYTES"]
+__all__ = ["CheckedStore", "check_store", "Listing", "list_store", "is_store", "is_slug", "record_files", "read_record",
+           "stat_record", "LOCK_NAME", "JOURNAL_NAME", "STORE_MARKER", "FOLDER_KINDS", "MAX_RECORD_BYTES"]
 
 LOCK_NAME = ".forecastbook.lock"
 JOURNAL_NAME = ".forecastbook-journal.json"

@@ -217,8 +217,8 @@ def line_of(q: Question, summary: ForecastSummary | None = None) -> QuestionLine
         source_ref=q.source.ref if q.source is not None else None, condition=condition_text(q),
         resolution_sources=tuple(q.resolution_sources),
         last_search=(searches[-1].at, searches[-1].text) if searches else None,
-        n_forecasts=summary.n, latest=f"{summary.latest.by}: {forecast_summary(q, summary.latest)}" if summary.latest else "",
-        forecasters=summary.by,
+        n_forecasts=summary.n, forecasters=summary.by,
+        latest=f"{summary.latest.by}: {forecast_summary(q, summary.latest)}" if summary.latest else "",
     )
 
 

@@ -29,8 +29,9 @@ def utc_day(timestamp: dt.datetime) -> dt.date:
 
 
 def _check_forecast(q: Question, i: int, f: Forecast, *, after: dt.datetime, before: dt.datetime,
-                    today: dt.date) -> Iterator[Finding]:
-    """One forecast of ``q``; ``after`` and ``before`` bound the days it is scored on."""
+                    tomorrow: dt.datetime) -> Iterator[Finding]:
+    """One forecast of ``q``; ``after`` and ``before`` bound the days it is scored on,
+    ``tomorrow`` is the first moment after today (UTC)."""
     wanted = forecast_value_field(q.kind)
     given = [name for name in ("probability", "probabilities", "quantiles") if getattr(f, name) is not None]
     if wanted not in given and not given:
@@ -54,7 +55,7 @@ def _check_forecast(q: Question, i: int, f: Forecast, *, after: dt.datetime, bef
                 break
     if f.derived is not None and f.verbal is None:
         yield Finding(("forecasts", i, "derived"), "says how words were read, but 'verbal' (the words) is missing")
-    if utc_day(f.at) > today:
+    if f.at >= tomorrow:  # after today, UTC
         yield Finding(("forecasts", i, "at"), f"{f.at.isoformat()} is in the future")
     if f.at >= after:
         yield Finding(("forecasts", i, "at"),
@@ -132,9 +133,10 @@ def check_question(q: Question, *, today: dt.date | None = None) -> Iterator[Fin
         yield Finding(("resolve_by",), f"is before the question closes ({q.closes})")
     # Comparing aware timestamps with UTC day boundaries is the same as comparing UTC days.
     after, before = _utc_midnight(q.closes) + dt.timedelta(days=1), _utc_midnight(q.created)
+    tomorrow = _utc_midnight(today) + dt.timedelta(days=1)
     first: dict[tuple[str, dt.datetime], int] = {}  # equal instants hash alike, whatever their zones
     for i, f in enumerate(q.forecasts):
-        yield from _check_forecast(q, i, f, after=after, before=before, today=today)
+        yield from _check_forecast(q, i, f, after=after, before=before, tomorrow=tomorrow)
         j = first.setdefault((f.by, f.at), i)
         if j != i:
             yield Finding(("forecasts", i, "at"), f"the same forecaster and time as forecasts[{j}]: "

@@ -82,6 +82,8 @@ def _day_in_range(value: dt.date) -> dt.date:
 
 
 def _moment_in_range(value: dt.datetime) -> dt.datetime:
+    if FIRST_DAY.year < value.year < LAST_DAY.year:  # a zone moves it by less than a day: in range
+        return value
     _day_in_range(value)
     try:
         _day_in_range(value.astimezone(dt.timezone.utc))

@@ -52,10 +52,15 @@ def test_implies_is_checked_on_forecasts_standing_together(make_store):
         "P(this) = 0.7 exceeds P('b') = 0.5, but this question implies that one"]
 
 
+def categorical_c(*, at):
+    """Question c: outcomes x, y, z, with ana's forecast x 0.2, y 0.3, z 0.5 made ``at``."""
+    return question("c", kind="categorical", extra="outcomes: [x, y, z]",
+                    criteria="Resolves to the outcome published on 2026-06-30 by the office.",
+                    forecasts=[("ana", at, "probabilities: {x: 0.2, y: 0.3, z: 0.5}")])
+
+
 def test_excludes_and_same_event(make_store):
-    cat = question("c", kind="categorical", extra="outcomes: [x, y, z]",
-                   criteria="Resolves to the outcome published on 2026-06-30 by the office.",
-                   forecasts=[("ana", T1, "probabilities: {x: 0.2, y: 0.3, z: 0.5}")])
+    cat = categorical_c(at=T1)
     root = make_store(
         a=question("a", extra="excludes: [b]\nsame_event: {question: c, outcomes: [x, y]}",
                    forecasts=[("ana", T1, "probability: 0.6")]),
@@ -71,9 +76,7 @@ def test_excludes_and_same_event(make_store):
 
 
 def test_a_warning_in_the_other_question_s_file_speaks_of_it_as_this(make_store):
-    cat = question("c", kind="categorical", extra="outcomes: [x, y, z]",
-                   criteria="Resolves to the outcome published on 2026-06-30 by the office.",
-                   forecasts=[("ana", T2, "probabilities: {x: 0.2, y: 0.3, z: 0.5}")])
+    cat = categorical_c(at=T2)
     root = make_store(
         a=question("a", extra="implies: [b]\nsame_event: {question: c, outcomes: [x, y]}",
                    forecasts=[("ana", T1, "probability: 0.7")]),

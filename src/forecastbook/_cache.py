@@ -131,9 +131,9 @@ def today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
 
-def checks_hold(checked_on: str | None, settles: str | None, today: str) -> bool:
+def checks_hold(checked_on: Any, settles: Any, today: Any) -> bool:
     """Whether a question's problems, found by checking it on ``checked_on``, are its
-    problems ``today`` (days as ISO text). Checks compare a record's dates with the day
+    problems ``today`` (days as dates, or all three as ISO text: they compare alike). Checks compare a record's dates with the day
     they run on only to flag dates in the future, so they find the same problems on any
     day on or after ``settles``, the latest date they compared: a store unchanged since
     yesterday is not checked again.

@@ -472,10 +472,8 @@ class _FileReader:
         """Add the problems of ``record`` on its own (kept in the cache while they hold:
         see :func:`_cache.checks_hold`)."""
         today = _cache.today()
-        e = self.entry
-        if e is not None and _cache.checks_hold(e.checked_on and e.checked_on.isoformat(),
-                                                e.settles and e.settles.isoformat(), today.isoformat()):
-            self.problems.extend(Problem(self.shown, *p) for p in e.checks)
+        if self.entry is not None and _cache.checks_hold(self.entry.checked_on, self.entry.settles, today):
+            self.problems.extend(Problem(self.shown, *p) for p in self.entry.checks)
             return
         first = len(self.problems)
         self.add(checks.check_question(record, today=today))
@@ -709,9 +707,8 @@ def load_store(root: str | os.PathLike[str] | None = None, *, cache: bool | None
         kept = _cache.read_snapshot(root)
         if kept is not None:
             return kept
-    use_cache = _cache.enabled() if cache is None else cache
     with no_cyclic_gc():
-        return _load_store(root, use_cache)
+        return _load_store(root, _cache.enabled() if cache is None else cache)
 
 
 def _load_store(root: Path, use_cache: bool = False) -> Store:

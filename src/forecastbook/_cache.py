@@ -167,7 +167,8 @@ def _fingerprint() -> bytes:
 
     h = hashlib.sha256(f"{FORMAT} {sys.version} {version('pydantic')}".encode())
     here = Path(__file__).parent
-    for name in ("records.py", "store.py", "files.py", "checks.py", "coherence.py", "problems.py", "_cache.py"):
+    for name in ("records.py", "store.py", "yamltext.py", "files.py", "checks.py", "coherence.py", "problems.py",
+                 "_cache.py"):
         h.update((here / name).read_bytes())
     return h.digest()
 

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import datetime as dt
-import functools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -56,15 +54,11 @@ from .files import (
 )
 from .problems import Finding, Loc, Problem, StoreError, field_name, shorten
 from .records import SLUG_MESSAGE, Forecaster, Question, Source, is_slug
+from .yamltext import RecordSyntaxError, locate, parse_yaml
 
 __all__ = ["Store", "load_store", "check_store", "CheckedStore", "default_store_path", "parse_yaml", "locate",
            "dump_record", "is_store", "RecordSyntaxError", "LOCK_NAME", "JOURNAL_NAME", "STORE_MARKER",
            "MAX_RECORD_BYTES", "read_record_bytes"]
-
-try:
-    _BaseLoader = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml
-    _BaseLoader = yaml.SafeLoader  # type: ignore[misc]
 
 STORE_ENV = "FORECASTBOOK_STORE"
 SPECIAL_FOLDERS = {"sources": Source, "forecasters": Forecaster}
@@ -73,77 +67,6 @@ SPECIAL_FOLDERS = {"sources": Source, "forecasters": Forecaster}
 def default_store_path() -> Path:
     """``$FORECASTBOOK_STORE`` if set, else ``./forecasts``."""
     return Path(os.environ.get(STORE_ENV) or "forecasts")
-
-
-_STR_TAG = "tag:yaml.org,2002:str"
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """The safe C loader, noting duplicate keys (PyYAML keeps the last one silently)."""
-
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self.duplicates: list[tuple[str, Any]] = []
-
-    def construct_mapping(self, node, deep=False):  # noqa: ANN001, ANN201
-        mapping = super().construct_mapping(node, deep)
-        if len(mapping) != len(node.value):  # fewer keys than pairs: some key came twice
-            seen = set()
-            for key_node, _ in node.value:
-                key = self.construct_object(key_node)  # 0.5 and 0.50 are one key, as YAML reads them
-                try:
-                    if key in seen:
-                        self.duplicates.append((str(key_node.value)[:80], key_node.start_mark))
-                    seen.add(key)
-                except TypeError:  # an unhashable key: the constructor has refused it already
-                    continue
-        return mapping
-
-
-# Timestamps stay text: pydantic parses them (in Rust) into the field's own type, which is
-# faster than PyYAML's regex constructor and never turns a title like "2026-01-01" into a date.
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
-
-
-class RecordSyntaxError(ValueError):
-    """YAML that parses but that a record must not hold, with where it is."""
-
-    def __init__(self, message: str, line: int, col: int):
-        super().__init__(message)
-        self.line, self.col = line, col
-
-
-def _refuse_aliases(text: str) -> None:
-    """Records hold no anchors or aliases: a few bytes of nested aliases expand to more
-    than any message, history copy or edit can hold (a 'billion laughs')."""
-    if "&" not in text and "*" not in text:  # the common case costs nothing
-        return
-    for event in yaml.parse(text, Loader=_BaseLoader):
-        anchor = getattr(event, "anchor", None)
-        if isinstance(event, yaml.AliasEvent) or anchor is not None:
-            mark = event.start_mark
-            raise RecordSyntaxError("anchors and aliases (&name, *name) are not allowed in records",
-                                    mark.line + 1, mark.column + 1)
-
-
-def parse_yaml(text: str) -> tuple[Any, list[tuple[str, Any]]]:
-    """Parse YAML safely; returns the data and any duplicate keys with their marks.
-
-    Raises ``yaml.YAMLError`` for malformed YAML and :class:`RecordSyntaxError` for YAML a
-    record must not hold (anchors and aliases, integers too long to read).
-    """
-    _refuse_aliases(text)
-    loader = _Loader(text)
-    try:
-        return loader.get_single_data(), loader.duplicates
-    except ValueError as exc:  # Python refuses to read an integer of thousands of digits
-        import re
-
-        long = re.search(r"\d{1000,}", text)
-        line = text.count("\n", 0, long.start()) + 1 if long else 1
-        raise RecordSyntaxError(f"cannot read a number: {str(exc)[:120]}", line, 1) from None
-    finally:
-        loader.dispose()
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
@@ -164,68 +87,6 @@ def dump_record(record: BaseModel) -> str:
     data = record.model_dump(mode="python", exclude_defaults=True)
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=88,
                      default_flow_style=False)
-
-
-def _key_matches(node_value: str, part: object) -> bool:
-    if node_value == str(part):
-        return True
-    try:
-        return float(node_value) == float(part)  # quantile levels: 0.50 and 0.5 are one key
-    except (TypeError, ValueError):
-        return False
-
-
-class _NodeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Composes nodes without resolving scalar tags: placing a problem needs only the
-    tree, its keys as written and their marks (resolving tags is most of compose's time)."""
-
-    def resolve(self, kind, value, implicit):  # noqa: ANN001, ANN201, ARG002
-        return _STR_TAG
-
-
-@functools.lru_cache(maxsize=16)
-def _compose(text: str) -> yaml.Node | None:
-    """The node tree of a text with problems (kept: a file often has several to place)."""
-    try:
-        return yaml.compose(text, Loader=_NodeLoader)
-    except yaml.YAMLError:
-        return None
-
-
-def locate(text: str, loc: Loc) -> tuple[int, int]:
-    """Line and column (1-based) of the field at ``loc`` in a YAML text.
-
-    Points at the value when the field is there, at its key for a key problem, and at
-    the nearest enclosing mapping when the field is missing.
-
-    >>> locate("a: 1\\nb:\\n  - x: 2\\n", ("b", 0, "x"))
-    (3, 8)
-    """
-    node = _compose(text)
-    if node is None:
-        return (1, 1)
-    mark = node.start_mark
-    parts = list(loc)
-    while parts:
-        part = parts.pop(0)
-        if part == "[key]":
-            break
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                if _key_matches(key_node.value, part):
-                    if parts and parts[0] == "[key]":
-                        mark, node = key_node.start_mark, key_node
-                    else:
-                        mark, node = value_node.start_mark, value_node
-                    break
-            else:
-                break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-            node = node.value[part]
-            mark = node.start_mark
-        else:
-            break
-    return mark.line + 1, mark.column + 1
 
 
 def pydantic_findings(exc: ValidationError) -> Iterator[Finding]:

@@ -1,0 +1,239 @@
+"""The YAML text of records: parsing it safely and fast, and placing a field in it.
+
+:func:`parse_yaml` reads a record with PyYAML's C parser and YAML 1.1's rules as PyYAML
+applies them, except that timestamps stay text (pydantic parses them into the field's
+own type). Plain records (mappings, lists, strings, numbers, booleans, nulls) are built
+straight from the parsed nodes; anything else (explicit tags, merge keys, repeated or
+unhashable keys) goes through PyYAML's own constructor, so it is read, or refused, as
+PyYAML reads it.
+
+>>> parse_yaml("a: 1\\nb: [yes, '2', 2026-01-01]\\n")
+({'a': 1, 'b': [True, '2', '2026-01-01']}, [])
+>>> locate("a: 1\\nb:\\n  - x: 2\\n", ("b", 0, "x"))
+(3, 8)
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from .problems import Loc
+
+__all__ = ["parse_yaml", "locate", "RecordSyntaxError"]
+
+try:
+    _BaseLoader = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader  # type: ignore[misc]
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ, _TIMESTAMP = _TAG + "str", _TAG + "map", _TAG + "seq", _TAG + "timestamp"
+_WILDCARD = tuple(_BaseLoader.yaml_implicit_resolvers.get(None, ()))
+_IMPLICIT = {first: (*rules, *_WILDCARD) for first, rules in _BaseLoader.yaml_implicit_resolvers.items()
+             if first is not None}
+
+
+class RecordSyntaxError(ValueError):
+    """YAML that parses but that a record must not hold, with where it is."""
+
+    def __init__(self, message: str, line: int, col: int):
+        super().__init__(message)
+        self.line, self.col = line, col
+
+
+class _Unusual(Exception):
+    """A node the plain build leaves to PyYAML's constructor."""
+
+
+class _Resolving(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The C loader without path resolvers (records use none): PyYAML calls these two
+    hooks for every node, which is a tenth of a load."""
+
+    def descend_resolver(self, current_node, current_index):  # noqa: ANN001, ANN201, ARG002
+        return None
+
+    def ascend_resolver(self):  # noqa: ANN201
+        return None
+
+
+class _Loader(_Resolving):
+    """The safe C loader, noting duplicate keys (PyYAML keeps the last one silently)."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, Any]] = []
+
+    def resolve(self, kind, value, implicit):  # noqa: ANN001, ANN201
+        """PyYAML's implicit rules for a plain scalar, looked up by its first character."""
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, pattern in _IMPLICIT.get(value[:1], _WILDCARD):
+                    if pattern.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        try:
+            return self._plain(node)
+        except (_Unusual, RecursionError):
+            return self.construct_document(node)
+
+    def _plain(self, node: yaml.Node) -> Any:
+        """The value of a node of plain data, as PyYAML's safe constructor builds it."""
+        tag, kind = node.tag, type(node)
+        if kind is ScalarNode:
+            if tag == _STR or tag == _TIMESTAMP:
+                return node.value
+            builder = self._SCALARS.get(tag)
+            if builder is None:
+                raise _Unusual
+            return builder(self, node)
+        if kind is MappingNode and tag == _MAP:
+            mapping = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == _STR and type(key_node) is ScalarNode:
+                    key = key_node.value
+                else:
+                    key = self._plain(key_node)
+                    try:
+                        hash(key)
+                    except TypeError:
+                        raise _Unusual from None
+                mapping[key] = self._plain(value_node)
+            if len(mapping) != len(node.value):  # a key came twice: noted by construct_mapping
+                raise _Unusual
+            return mapping
+        if kind is SequenceNode and tag == _SEQ:
+            return [self._plain(item) for item in node.value]
+        raise _Unusual
+
+    _SCALARS = {
+        _TAG + "float": _BaseLoader.construct_yaml_float,
+        _TAG + "int": _BaseLoader.construct_yaml_int,
+        _TAG + "bool": _BaseLoader.construct_yaml_bool,
+        _TAG + "null": _BaseLoader.construct_yaml_null,
+    }
+
+    def construct_mapping(self, node, deep=False):  # noqa: ANN001, ANN201
+        mapping = super().construct_mapping(node, deep)
+        if len(mapping) != len(node.value):  # fewer keys than pairs: some key came twice
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node)  # 0.5 and 0.50 are one key, as YAML reads them
+                try:
+                    if key in seen:
+                        self.duplicates.append((str(key_node.value)[:80], key_node.start_mark))
+                    seen.add(key)
+                except TypeError:  # an unhashable key: the constructor has refused it already
+                    continue
+        return mapping
+
+
+# Timestamps stay text: pydantic parses them (in Rust) into the field's own type, which is
+# faster than PyYAML's regex constructor and never turns a title like "2026-01-01" into a date.
+_Loader.add_constructor(_TIMESTAMP, lambda loader, node: loader.construct_scalar(node))
+
+
+def _refuse_aliases(text: str) -> None:
+    """Records hold no anchors or aliases: a few bytes of nested aliases expand to more
+    than any message, history copy or edit can hold (a 'billion laughs')."""
+    if "&" not in text and "*" not in text:  # the common case costs nothing
+        return
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        anchor = getattr(event, "anchor", None)
+        if isinstance(event, yaml.AliasEvent) or anchor is not None:
+            mark = event.start_mark
+            raise RecordSyntaxError("anchors and aliases (&name, *name) are not allowed in records",
+                                    mark.line + 1, mark.column + 1)
+
+
+def parse_yaml(text: str) -> tuple[Any, list[tuple[str, Any]]]:
+    """Parse YAML safely; returns the data and any duplicate keys with their marks.
+
+    Raises ``yaml.YAMLError`` for malformed YAML and :class:`RecordSyntaxError` for YAML a
+    record must not hold (anchors and aliases, integers too long to read).
+
+    >>> parse_yaml("p: 0.5\\np: 0.6\\n")[1][0][0]
+    'p'
+    """
+    _refuse_aliases(text)
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data(), loader.duplicates
+    except ValueError as exc:  # Python refuses to read an integer of thousands of digits
+        long = re.search(r"\d{1000,}", text)
+        line = text.count("\n", 0, long.start()) + 1 if long else 1
+        raise RecordSyntaxError(f"cannot read a number: {str(exc)[:120]}", line, 1) from None
+    finally:
+        loader.dispose()
+
+
+def _key_matches(node_value: str, part: object) -> bool:
+    if node_value == str(part):
+        return True
+    try:
+        return float(node_value) == float(part)  # quantile levels: 0.50 and 0.5 are one key
+    except (TypeError, ValueError):
+        return False
+
+
+class _NodeLoader(_Resolving):
+    """Composes nodes without resolving scalar tags: placing a problem needs only the
+    tree, its keys as written and their marks (resolving tags is most of compose's time)."""
+
+    def resolve(self, kind, value, implicit):  # noqa: ANN001, ANN201, ARG002
+        return _STR
+
+
+@functools.lru_cache(maxsize=16)
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree of a text with problems (kept: a file often has several to place)."""
+    try:
+        return yaml.compose(text, Loader=_NodeLoader)
+    except yaml.YAMLError:
+        return None
+
+
+def locate(text: str, loc: Loc) -> tuple[int, int]:
+    """Line and column (1-based) of the field at ``loc`` in a YAML text.
+
+    Points at the value when the field is there, at its key for a key problem, and at
+    the nearest enclosing mapping when the field is missing.
+
+    >>> locate("a: 1\\nb:\\n  - x: 2\\n", ("b", 0, "x"))
+    (3, 8)
+    """
+    node = _compose(text)
+    if node is None:
+        return (1, 1)
+    mark = node.start_mark
+    parts = list(loc)
+    while parts:
+        part = parts.pop(0)
+        if part == "[key]":
+            break
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if _key_matches(key_node.value, part):
+                    if parts and parts[0] == "[key]":
+                        mark, node = key_node.start_mark, key_node
+                    else:
+                        mark, node = value_node.start_mark, value_node
+                    break
+            else:
+                break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            mark = node.start_mark
+        else:
+            break
+    return mark.line + 1, mark.column + 1

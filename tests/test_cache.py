@@ -1,6 +1,7 @@
 """The store's disposable cache: a store read through it equals the store read from the
 YAML files, whatever happened to the files or to the cache in between."""
 
+import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -81,6 +82,40 @@ def test_warnings_are_placed_once_then_found_in_the_cache(tmp_path, monkeypatch)
     real = store_module.locate
     monkeypatch.setattr(store_module, "locate", lambda text, loc: placed.append(loc) or real(text, loc))
     assert coherence.problems(load_store(root)) == want and want and placed == []
+
+
+def test_rows_that_learnt_where_warnings_are_keep_their_records_and_lines(tmp_path, parsed, monkeypatch):
+    root = related_store(tmp_path / "s")
+    plain = load_store(root, cache=False)
+    want = (coherence.problems(plain), queries.lines_of(plain))
+    first = load_store(root)  # writes every row whole
+    assert want[0] and coherence.problems(first) == want[0]  # placing them rewrites those rows
+    parsed.clear()
+    warm = load_store(root)
+    same_store(plain, warm)
+    placed = []
+    real = store_module.locate
+    monkeypatch.setattr(store_module, "locate", lambda text, loc: placed.append(loc) or real(text, loc))
+    monkeypatch.setattr(store_module.Store, "memoised", lambda self, what, compute, **kw: compute())
+    assert (coherence.problems(warm), files.list_store(root).lines) == want
+    assert parsed == [] and placed == []  # every placement found in the rows
+
+
+def test_a_file_read_again_after_its_row_was_touched_is_kept_as_read(tmp_path):
+    root = tmp_path / "s"
+    shutil.copytree(ROOT / "examples" / "simulated", root, ignore=shutil.ignore_patterns(".cache"))
+    paths = load_store(root).paths
+    qid = sorted(paths)[0]
+    name = str(paths[qid].relative_to(root))
+    cache = _cache.RecordCache(root)
+    raw = paths[qid].read_bytes()
+    entry = cache.get(name, paths[qid].stat(), raw)
+    cache.touch(entry)  # say, where a field is
+    data = store_module.parse_yaml(raw.decode())[0]  # what a reading keeps to write the record
+    cache.put(name, dataclasses.replace(entry, problems=((1, 1, "error", "id", "read again"),), data=data))
+    cache.save()
+    again = _cache.RecordCache(root).get(name, paths[qid].stat(), raw)
+    assert again.problems == ((1, 1, "error", "id", "read again"),) and again.record == entry.record
 
 
 def test_a_changed_added_or_removed_file_is_read_alone(tmp_path, parsed):

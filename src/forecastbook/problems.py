@@ -26,6 +26,10 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.field}: {self.message}"
 
+    def row(self) -> tuple[str, int, int, Severity, str, str]:
+        """Its fields in order, as kept in the cache (``Problem(*p.row()) == p``)."""
+        return (self.path, self.line, self.col, self.severity, self.field, self.message)
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:

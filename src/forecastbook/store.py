@@ -244,7 +244,7 @@ class Store:
         found = compute()
         if found is None:  # only asking
             return None  # type: ignore[return-value]
-        self._cache.set_memo(what, key, [dataclasses.astuple(p) for p in found] if as_problems else found)
+        self._cache.set_memo(what, key, [p.row() for p in found] if as_problems else found)
         self._cache.save()
         return found
 
@@ -291,6 +291,7 @@ class _FileReader:
         self.text: str | None = None
         self.problems: list[Problem] = []
         self.entry: _cache.Entry | None = None  # what the cache holds of this file
+        self.data: Any = None  # the parsed YAML of its record, when read from the file
         self._raw: bytes | None = None
 
     def add(self, findings: Iterable[Finding]) -> None:
@@ -325,7 +326,7 @@ class _FileReader:
         if cache is not None:
             self.entry = _cache.Entry(st.st_size, st.st_mtime_ns, _cache.digest(raw), record,
                                       tuple((p.line, p.col, p.severity, p.field, p.message) for p in self.problems),
-                                      self.text is not None, read_ns=read_ns, stamp=_cache.stamp(st))
+                                      self.text is not None, read_ns=read_ns, stamp=_cache.stamp(st), data=self.data)
             cache.put(self.name, self.entry)
         return record
 
@@ -386,7 +387,10 @@ class _FileReader:
         if record.id != stem:  # type: ignore[attr-defined]
             self.add([Finding(("id",), f"must match the file name '{stem}', got '{record.id}'")])  # type: ignore[attr-defined]
             return None
-        return None if duplicates else record
+        if duplicates:
+            return None
+        self.data = data
+        return record
 
 
 def _strip_key(loc: Loc) -> Loc:
@@ -512,7 +516,7 @@ def _keep_after_edit(store: Store, cache: _cache.RecordCache, texts: dict[str, s
         digests[reader.name] = reader.entry.digest
         settles[reader.name] = reader.entry.settles.isoformat()
         records[qid] = record
-        file_problems.extend(dataclasses.astuple(p) for p in reader.problems)
+        file_problems.extend(p.row() for p in reader.problems)
     lookup = collections.ChainMap(records, store.questions)
     for qid, f in checks.check_references(lookup, sources=store.sources, forecasters=store.forecasters,
                                           only=records):

@@ -177,13 +177,11 @@ def parse_yaml(text: str) -> tuple[Any, list[tuple[str, Any]]]:
         loader.dispose()
 
 
-def _key_matches(node_value: str, part: object) -> bool:
-    if node_value == str(part):
-        return True
+def _as_number(text: object) -> float | None:
     try:
-        return float(node_value) == float(part)  # quantile levels: 0.50 and 0.5 are one key
+        return float(text)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return False
+        return None
 
 
 class _NodeLoader(_Resolving):
@@ -222,8 +220,9 @@ def locate(text: str, loc: Loc) -> tuple[int, int]:
         if part == "[key]":
             break
         if isinstance(node, yaml.MappingNode):
+            text, number = str(part), _as_number(part)  # quantile levels: 0.50 and 0.5 are one key
             for key_node, value_node in node.value:
-                if _key_matches(key_node.value, part):
+                if key_node.value == text or number is not None and _as_number(key_node.value) == number:
                     if parts and parts[0] == "[key]":
                         mark, node = key_node.start_mark, key_node
                     else:

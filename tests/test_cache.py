@@ -111,7 +111,7 @@ def test_a_file_read_again_after_its_row_was_touched_is_kept_as_read(tmp_path):
     raw = paths[qid].read_bytes()
     entry = cache.get(name, paths[qid].stat(), raw)
     cache.touch(entry)  # say, where a field is
-    data = store_module.parse_yaml(raw.decode())[0]  # what a reading keeps to write the record
+    data = _cache.pickled_data(store_module.parse_yaml(raw.decode())[0])  # what a reading keeps to write the record
     cache.put(name, dataclasses.replace(entry, problems=((1, 1, "error", "id", "read again"),), data=data))
     cache.save()
     again = _cache.RecordCache(root).get(name, paths[qid].stat(), raw)

@@ -82,10 +82,16 @@ class Entry:
     kind: str = field(default="", compare=False)  # of the record, as the index has it
     read_ns: int = field(default=0, compare=False)  # when the file was read (time.time_ns(), before reading)
     stamp: str = field(default="", compare=False)  # see stamp(): the file's status when read
-    data: Any = field(default=None, compare=False, repr=False)  # what ``record`` was validated from, until written
+    data: bytes | None = field(default=None, compare=False, repr=False)  # see pickled_data(); until written
 
     def head(self) -> tuple:
         return self.problems, self.has_text, self.checked_on, self.checks, self.settles, self.locations
+
+
+def pickled_data(data: Any) -> bytes:
+    """What the cache keeps of a record: the plain data it was validated from, pickled
+    as soon as it is read (small bytes instead of a tree of objects kept until written)."""
+    return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _model(kind: str) -> Any:
@@ -228,6 +234,14 @@ CREATE TABLE IF NOT EXISTS lines (name TEXT PRIMARY KEY, line BLOB, mac BLOB);
 """
 
 
+def _tune(db: sqlite3.Connection) -> None:
+    """Write-ahead logging (readers never wait for a writer), synced at checkpoints only:
+    a crash may lose the last writes, never the database's consistency, and the cache is
+    only ever a copy."""
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+
+
 class RecordCache:
     """The cache of one store for one reading: rows found are handed out by :meth:`get`,
     new ones taken by :meth:`put`, and :meth:`save` writes what changed (rows of files no
@@ -269,7 +283,7 @@ class RecordCache:
                     if exists else None
                 if db is None:
                     return None  # made by the first save
-                db.execute("PRAGMA journal_mode=WAL")
+                _tune(db)
                 row = db.execute("SELECT v FROM meta WHERE k = 'fingerprint'").fetchone()
                 if row is None or row[0] != self.fingerprint:
                     log.debug("cache %s is of another version: rebuilding", self.path)
@@ -307,7 +321,7 @@ class RecordCache:
             with os.fdopen(fd, "w") as fh:
                 fh.write("# forecastbook's disposable cache: never committed\n*\n")
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")
+        _tune(db)
         db.executescript(_SCHEMA)
         db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
         return db
@@ -490,7 +504,7 @@ class RecordCache:
                 if name in self.dirty:
                     if e.record is not None and e.data is None:
                         raise TypeError(f"no data kept for the record of {name}")
-                    rec = pickle.dumps(e.data if e.record is not None else None, protocol=pickle.HIGHEST_PROTOCOL)
+                    rec = e.data if e.record is not None else pickle.dumps(None)
                     records.append((name, rec, self._mac(key, e.digest, rec)))
                     kept = pickle.dumps(line(e.record), protocol=pickle.HIGHEST_PROTOCOL)
                     lines.append((name, kept, self._mac(key, e.digest, kept)))

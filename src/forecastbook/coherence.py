@@ -486,12 +486,12 @@ def problems(store: Store) -> list[Problem]:
     places: list[list[tuple[str, tuple]]] = []
 
     def compute() -> list[Problem]:
-        with no_cyclic_gc():  # findings hold no cycles: collections cost 2/3 of a large store's checks
-            coherence, lints = list(coherence_findings(store)), list(lint_findings(store))
-            places.append([(qid, f.loc) for qid, f in (*coherence, *lints) if f.loc[:1] != (BULK,)])
-            return _placed(store, coherence, lints)
-    also = _bulk_state(store)
-    found = store.memoised("coherence", compute, also=also)
-    if places:  # computed just now
-        store.memoised("coherence-places", lambda: places[0], also=also, as_problems=False)
+        coherence, lints = list(coherence_findings(store)), list(lint_findings(store))
+        places.append([(qid, f.loc) for qid, f in (*coherence, *lints) if f.loc[:1] != (BULK,)])
+        return _placed(store, coherence, lints)
+    with no_cyclic_gc():  # findings hold no cycles: collections cost 2/3 of a large store's checks
+        also = _bulk_state(store)
+        found = store.memoised("coherence", compute, also=also)
+        if places:  # computed just now
+            store.memoised("coherence-places", lambda: places[0], also=also, as_problems=False)
     return found

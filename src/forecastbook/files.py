@@ -215,8 +215,9 @@ def check_store(root: str | os.PathLike[str], *, cache: bool | None = None) -> C
     from . import coherence
     from .store import load_store
 
-    store = load_store(root, cache=cache)
-    found = sorted([*store.problems, *coherence.problems(store)], key=lambda p: (p.path, p.line, p.col))
+    with no_cyclic_gc():  # the store holds no cycles; only its problems outlive this call
+        store = load_store(root, cache=cache)
+        found = sorted([*store.problems, *coherence.problems(store)], key=lambda p: (p.path, p.line, p.col))
     return CheckedStore(found, len(store.questions), len(store.forecasters), len(store.sources),
                         len(store.bulk) if store.bulk is not None else None)
 

@@ -291,7 +291,7 @@ class _FileReader:
         self.text: str | None = None
         self.problems: list[Problem] = []
         self.entry: _cache.Entry | None = None  # what the cache holds of this file
-        self.data: Any = None  # the parsed YAML of its record, when read from the file
+        self.data: bytes | None = None  # the parsed YAML of its record, pickled, when read from the file
         self._raw: bytes | None = None
 
     def add(self, findings: Iterable[Finding]) -> None:
@@ -389,7 +389,7 @@ class _FileReader:
             return None
         if duplicates:
             return None
-        self.data = data
+        self.data = _cache.pickled_data(data)
         return record
 
 

@@ -15,7 +15,6 @@ import argparse
 import datetime as dt
 import os
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np

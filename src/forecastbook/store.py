@@ -4,8 +4,9 @@ Layout: ``sources/*.yaml`` and ``forecasters/*.yaml`` at the top of the store ho
 records; every other ``*.yaml`` file below the store is a question. A file's stem is
 its record's id.
 
-Reading is fast on the path that matters (PyYAML's C loader, then pydantic): a file is
-parsed a second time, into nodes with line numbers, only when it has a problem to place.
+Reading is fast on the path that matters (PyYAML's C parser, plain values built from its
+nodes by :mod:`forecastbook.yamltext`, then pydantic): a file is parsed a second time,
+into nodes with line numbers, only when it has a problem to place.
 
 >>> import pathlib, tempfile
 >>> root = pathlib.Path(tempfile.mkdtemp())

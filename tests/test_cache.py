@@ -118,6 +118,23 @@ def test_a_file_read_again_after_its_row_was_touched_is_kept_as_read(tmp_path):
     assert again.problems == ((1, 1, "error", "id", "read again"),) and again.record == entry.record
 
 
+def test_a_record_nested_deeper_than_pickle_goes_is_read_from_its_file(tmp_path, parsed):
+    root = tmp_path / "s"
+    shutil.copytree(ROOT / "examples" / "simulated", root, ignore=shutil.ignore_patterns(".cache"))
+    path = load_store(root, cache=False).paths[sorted(load_store(root, cache=False).questions)[0]]
+    deep = "[" * 990 + "1" + "]" * 990  # within libyaml's nesting limit, beyond pickle's
+    path.write_text(path.read_text(encoding="utf-8") + "history:\n- at: 2026-01-01T00:00:00Z\n  action: unresolve\n"
+                    f"  reason: kept\n  previous: {{a: {deep}}}\n", encoding="utf-8")
+    plain = load_store(root, cache=False)
+    parsed.clear()
+    for _ in range(2):
+        warm = load_store(root)  # (records this deep are too deep to compare with ==)
+        assert warm.problems == plain.problems and warm.paths == plain.paths
+        assert [q for q in warm.questions.values() if q.id != path.stem] == \
+            [q for q in plain.questions.values() if q.id != path.stem]
+    assert parsed.count(path.name) == 2 and len(parsed) > 2  # the others were cached once, then not parsed
+
+
 def test_a_changed_added_or_removed_file_is_read_alone(tmp_path, parsed):
     root = tmp_path / "s"
     shutil.copytree(ROOT / "examples" / "simulated", root, ignore=shutil.ignore_patterns(".cache"))

@@ -88,10 +88,15 @@ class Entry:
         return self.problems, self.has_text, self.checked_on, self.checks, self.settles, self.locations
 
 
-def pickled_data(data: Any) -> bytes:
+def pickled_data(data: Any) -> bytes | None:
     """What the cache keeps of a record: the plain data it was validated from, pickled
-    as soon as it is read (small bytes instead of a tree of objects kept until written)."""
-    return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+    as soon as it is read (small bytes instead of a tree of objects kept until written);
+    None if it cannot be (nested deeper than pickle goes)."""
+    try:
+        return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, RecursionError) as exc:
+        log.debug("a record's data cannot be kept in the cache (%s)", exc)
+        return None
 
 
 def _model(kind: str) -> Any:

@@ -292,7 +292,7 @@ class _FileReader:
         self.text: str | None = None
         self.problems: list[Problem] = []
         self.entry: _cache.Entry | None = None  # what the cache holds of this file
-        self.data: bytes | None = None  # the parsed YAML of its record, pickled, when read from the file
+        self.data: Any = None  # the parsed YAML its record was validated from, when read from the file
         self._raw: bytes | None = None
 
     def add(self, findings: Iterable[Finding]) -> None:
@@ -325,9 +325,12 @@ class _FileReader:
             return self.entry.record
         record = self._parse(raw, model)
         if cache is not None:
+            data = _cache.pickled_data(self.data) if record is not None else None
+            if record is not None and data is None:
+                return record  # data too deep to pickle: read from the file every time
             self.entry = _cache.Entry(st.st_size, st.st_mtime_ns, _cache.digest(raw), record,
                                       tuple((p.line, p.col, p.severity, p.field, p.message) for p in self.problems),
-                                      self.text is not None, read_ns=read_ns, stamp=_cache.stamp(st), data=self.data)
+                                      self.text is not None, read_ns=read_ns, stamp=_cache.stamp(st), data=data)
             cache.put(self.name, self.entry)
         return record
 
@@ -390,7 +393,7 @@ class _FileReader:
             return None
         if duplicates:
             return None
-        self.data = _cache.pickled_data(data)
+        self.data = data
         return record
 
 

@@ -10,7 +10,7 @@ from yaml.constructor import BaseConstructor
 from yaml.resolver import BaseResolver
 
 from forecastbook import yamltext
-from forecastbook.yamltext import RecordSyntaxError, parse_yaml
+from forecastbook.yamltext import RecordSyntaxError, locate, parse_yaml
 
 
 class _PyYAMLsOwn(yamltext._Loader):
@@ -130,3 +130,12 @@ def test_timestamps_stay_text_and_aliases_are_refused():
         assert (exc.line, exc.col) == (1, 4)
     else:
         raise AssertionError("an alias was read")
+
+
+def test_a_field_is_placed_by_its_key_as_written_or_as_the_number_it_reads_as():
+    text = "id: q\nquantiles:\n  0.10: 3\n  0.50: 5\nforecasts:\n- by: ana\n  probability: 2\n"
+    assert locate(text, ("quantiles", 0.5)) == (4, 9)  # 0.50 as written, 0.5 as read
+    assert locate(text, ("quantiles", 0.5, "[key]")) == (4, 3)
+    assert locate(text, ("forecasts", 0, "probability")) == (7, 16)
+    assert locate(text, ("forecasts", 0, "missing")) == (6, 3)  # the enclosing mapping
+    assert locate(text, ("nothing", "here")) == (1, 1)

@@ -53,6 +53,7 @@ SCALARS = [
     "!!float 1", "!!bool yes", "!!null ''", "!!timestamp 2026-01-01", "!!binary aGVsbG8=", "!!str", "=",
     "!!python/name:os.system", "!custom x", "a: b", "[1, 2", "{a: 1, a: 2}", "'it''s'", "'#not a comment'",
     "value # a comment", "@reserved", "`tick", "|\n  kept\n  lines", ">\n  folded\n  text", "12345678901234567890",
+    "!!int x", "!!bool maybe", "!!int ''", "!!float ''", "1:2:3:4:5",
 ]
 KEYS = ["a", "b", "id", "0.5", "0.50", "1", "true", "yes", "~", "null", "<<", "=", "'a'", "[a, b]", "{x: 1}",
         "2026-01-01", "!!int 1", "!!str 1", "? x"]
@@ -139,3 +140,13 @@ def test_a_field_is_placed_by_its_key_as_written_or_as_the_number_it_reads_as():
     assert locate(text, ("forecasts", 0, "probability")) == (7, 16)
     assert locate(text, ("forecasts", 0, "missing")) == (6, 3)  # the enclosing mapping
     assert locate(text, ("nothing", "here")) == (1, 1)
+    assert locate("? [a]\n: 1\nb: 2\n", ("b",)) == (3, 4)  # beside a complex key
+
+
+def test_a_file_with_several_problems_is_refused_for_the_one_pyyaml_meets_first():
+    for text in ["a: [!!int x]\nb: !foo y\n", "b: !!int x\n<<: 1\n", "a: [!!bool x]\nb: !foo y\n",
+                 "- [!!int '']\n- !foo y\n"]:
+        ours = _outcome(yamltext._Loader, text)
+        assert ours == _outcome(_PyYAMLsOwn, text) and ours[:2] == ("refused", "ConstructorError"), text
+    assert _outcome(yamltext._Loader, "a: [!!int x]\n")[1:] == ("RecordSyntaxError", "cannot read a number: 'x' "
+                                                               "(invalid literal for int() with base 10: 'x')")

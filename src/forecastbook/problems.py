@@ -72,7 +72,10 @@ def shorten(value: object, limit: int = 80) -> str:
     >>> shorten("x" * 100, limit=12)
     "'xxxxxxxxxx…"
     """
-    text = repr(value)
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):  # an integer of thousands of digits, a value nested too deep
+        text = f"<{type(value).__name__} too large to show>"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

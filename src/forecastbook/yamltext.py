@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from .problems import Loc
+from .problems import Loc, shorten
 
 __all__ = ["parse_yaml", "locate", "RecordSyntaxError"]
 
@@ -84,7 +85,7 @@ class _Loader(_Resolving):
             return None
         try:
             return self._plain(node)
-        except (_Unusual, RecursionError):
+        except (_Unusual, RecursionError, RecordSyntaxError):  # the last: PyYAML may meet another problem first
             return self.construct_document(node)
 
     def _plain(self, node: yaml.Node) -> Any:
@@ -116,12 +117,7 @@ class _Loader(_Resolving):
             return [self._plain(item) for item in node.value]
         raise _Unusual
 
-    _SCALARS = {
-        _TAG + "float": _BaseLoader.construct_yaml_float,
-        _TAG + "int": _BaseLoader.construct_yaml_int,
-        _TAG + "bool": _BaseLoader.construct_yaml_bool,
-        _TAG + "null": _BaseLoader.construct_yaml_null,
-    }
+    _SCALARS: dict[str, Any] = {}  # filled below, with the constructors PyYAML's path uses too
 
     def construct_mapping(self, node, deep=False):  # noqa: ANN001, ANN201
         mapping = super().construct_mapping(node, deep)
@@ -142,6 +138,39 @@ class _Loader(_Resolving):
 # faster than PyYAML's regex constructor and never turns a title like "2026-01-01" into a date.
 _Loader.add_constructor(_TIMESTAMP, lambda loader, node: loader.construct_scalar(node))
 
+_MAX_SEXAGESIMAL_PARTS = 4  # 190:20:30.15 has three; PyYAML reads N parts in time N squared
+
+
+def _read_or_refuse(construct: Any, what: str) -> Any:
+    """PyYAML's constructor of a number or boolean, refusing with its place what it cannot
+    read (``!!bool x``, ``!!int ''``, thousands of digits) or reads in quadratic time."""
+    def read(loader: _Loader, node: yaml.Node) -> Any:
+        value = node.value
+        if isinstance(value, str) and value.count(":") >= _MAX_SEXAGESIMAL_PARTS:
+            raise _unreadable(node, what, f"{value.count(':') + 1} parts separated by ':'")
+        try:
+            return construct(loader, node)
+        except (ValueError, KeyError, IndexError) as exc:
+            digits = sum(c.isdigit() for c in value) if isinstance(value, str) else 0
+            why = f"{digits} digits: Python reads at most {sys.get_int_max_str_digits()}" \
+                if digits > sys.get_int_max_str_digits() > 0 else str(exc) if isinstance(exc, ValueError) else ""
+            raise _unreadable(node, what, why) from None
+    return read
+
+
+def _unreadable(node: yaml.Node, what: str, why: str) -> RecordSyntaxError:
+    mark = node.start_mark
+    because = f" ({why[:120]})" if why else ""
+    return RecordSyntaxError(f"cannot read {what}: {shorten(node.value, 40)}{because}", mark.line + 1, mark.column + 1)
+
+
+for _kind, _construct, _what in (("float", _BaseLoader.construct_yaml_float, "a number"),
+                                 ("int", _BaseLoader.construct_yaml_int, "a number"),
+                                 ("bool", _BaseLoader.construct_yaml_bool, "a boolean")):
+    _Loader._SCALARS[_TAG + _kind] = _read_or_refuse(_construct, _what)
+    _Loader.add_constructor(_TAG + _kind, _Loader._SCALARS[_TAG + _kind])
+_Loader._SCALARS[_TAG + "null"] = _BaseLoader.construct_yaml_null
+
 
 def _refuse_aliases(text: str) -> None:
     """Records hold no anchors or aliases: a few bytes of nested aliases expand to more
@@ -160,7 +189,8 @@ def parse_yaml(text: str) -> tuple[Any, list[tuple[str, Any]]]:
     """Parse YAML safely; returns the data and any duplicate keys with their marks.
 
     Raises ``yaml.YAMLError`` for malformed YAML and :class:`RecordSyntaxError` for YAML a
-    record must not hold (anchors and aliases, integers too long to read).
+    record must not hold (anchors and aliases; numbers and booleans that cannot be read,
+    such as ``!!bool maybe`` or thousands of digits).
 
     >>> parse_yaml("p: 0.5\\np: 0.6\\n")[1][0][0]
     'p'
@@ -169,7 +199,9 @@ def parse_yaml(text: str) -> tuple[Any, list[tuple[str, Any]]]:
     loader = _Loader(text)
     try:
         return loader.get_single_data(), loader.duplicates
-    except ValueError as exc:  # Python refuses to read an integer of thousands of digits
+    except RecordSyntaxError:
+        raise
+    except ValueError as exc:  # a number Python refuses that no constructor above caught
         long = re.search(r"\d{1000,}", text)
         line = text.count("\n", 0, long.start()) + 1 if long else 1
         raise RecordSyntaxError(f"cannot read a number: {str(exc)[:120]}", line, 1) from None
@@ -201,6 +233,24 @@ def _compose(text: str) -> yaml.Node | None:
         return None
 
 
+def _pair(node: yaml.MappingNode, part: object) -> tuple[yaml.Node, yaml.Node] | None:
+    """The first (key, value) of ``node`` whose key is ``part`` as written or, for a
+    number, as YAML reads it (quantile levels: 0.50 and 0.5 are one key). Keys as written
+    are indexed once per node: a file with thousands of problems is placed in linear time."""
+    number = _as_number(part)
+    if number is not None:
+        text = str(part)
+        return next(((k, v) for k, v in node.value if k.value == text or _as_number(k.value) == number), None)
+    index = getattr(node, "_by_key", None)
+    if index is None:
+        index = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):  # a complex key is no field's name
+                index.setdefault(key_node.value, (key_node, value_node))
+        node._by_key = index  # type: ignore[attr-defined]
+    return index.get(str(part))
+
+
 def locate(text: str, loc: Loc) -> tuple[int, int]:
     """Line and column (1-based) of the field at ``loc`` in a YAML text.
 
@@ -220,16 +270,14 @@ def locate(text: str, loc: Loc) -> tuple[int, int]:
         if part == "[key]":
             break
         if isinstance(node, yaml.MappingNode):
-            text, number = str(part), _as_number(part)  # quantile levels: 0.50 and 0.5 are one key
-            for key_node, value_node in node.value:
-                if key_node.value == text or number is not None and _as_number(key_node.value) == number:
-                    if parts and parts[0] == "[key]":
-                        mark, node = key_node.start_mark, key_node
-                    else:
-                        mark, node = value_node.start_mark, value_node
-                    break
-            else:
+            pair = _pair(node, part)
+            if pair is None:
                 break
+            key_node, value_node = pair
+            if parts and parts[0] == "[key]":
+                mark, node = key_node.start_mark, key_node
+            else:
+                mark, node = value_node.start_mark, value_node
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
             node = node.value[part]
             mark = node.start_mark

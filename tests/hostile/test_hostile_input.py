@@ -226,7 +226,8 @@ def test_a_number_of_thousands_of_digits_is_located(store):
              + "9" * 5000 + "\n")
     result = run("validate", "--store", store)
     assert result.exit_code == 1
-    assert "q.yaml:12:1: error: (yaml): cannot read a number: " in result.output
+    assert "q.yaml:12:16: error: (yaml): cannot read a number: '9999" in result.output  # at the number itself
+    assert "(5000 digits: Python reads at most 4300)" in result.output
     assert len(result.output) < 1000
 
 
@@ -435,3 +436,32 @@ def test_decompose_refuses_mismatched_shapes():
 
     with pytest.raises(ValueError, match="y_true must be 1-dimensional, got shape"):
         decompose(np.ones((2, 3)), np.ones((3, 2)) / 2)
+
+
+@pytest.mark.parametrize("title, where, says", [
+    ("!!bool maybe", "q.yaml:2:8", "cannot read a boolean: 'maybe'"),
+    ("!!int ''", "q.yaml:2:8", "cannot read a number: ''"),
+    ("1" + ":00" * 300_000, "q.yaml:2:8", "cannot read a number: '1:00:00"),  # read in quadratic time
+    ("[!!bool x]\ntags: !foo y", "q.yaml:3:7", "could not determine a constructor for the tag '!foo'"),
+])
+def test_values_that_cannot_be_read_are_refused_where_they_are(store, title, where, says):
+    question(store, "q", title=title)
+    for cache in ([], ["--no-cache"]):
+        result = run("validate", "--store", store, *cache)
+        assert result.exit_code == 1 and f"{where}: error: (yaml): " in result.output and says in result.output
+        assert len(result.output) < 1000
+
+
+@pytest.mark.parametrize("title", ["0x" + "f" * 4000, "[" * 990 + "]" * 990])
+def test_a_value_too_large_to_show_is_named_not_shown(store, title):
+    question(store, "q", title=title)  # read (hex has no digit limit; libyaml allows this depth): the wrong type
+    result = run("validate", "--store", store)
+    assert result.exit_code == 1 and "q.yaml:2:8: error: title: " in result.output and "too large to show" in result.output
+    assert len(result.output) < 1000
+
+
+def test_each_of_a_hundred_thousand_unknown_fields_is_placed(store):
+    question(store, "q", extra="".join(f"k{i}: 1\n" for i in range(100_000)))
+    result = run("validate", "--store", store)  # (placing each by scanning every key took minutes)
+    assert result.exit_code == 1 and result.output.count("unknown field") == 100_000
+    assert "q.yaml:100008:1: error: k99999: unknown field" in result.output

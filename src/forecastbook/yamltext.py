@@ -5,7 +5,9 @@ applies them, except that timestamps stay text (pydantic parses them into the fi
 own type). Plain records (mappings, lists, strings, numbers, booleans, nulls) are built
 straight from the parsed nodes; anything else (explicit tags, merge keys, repeated or
 unhashable keys) goes through PyYAML's own constructor, so it is read, or refused, as
-PyYAML reads it.
+PyYAML reads it. Numbers and booleans PyYAML cannot read (``!!bool maybe``, thousands of
+digits), or would read in quadratic time (sexagesimal numbers of five parts or more), are
+refused with their place.
 
 >>> parse_yaml("a: 1\\nb: [yes, '2', 2026-01-01]\\n")
 ({'a': 1, 'b': [True, '2', '2026-01-01']}, [])

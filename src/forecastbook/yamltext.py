@@ -18,7 +18,6 @@ refused with their place.
 from __future__ import annotations
 
 import functools
-import re
 import sys
 from typing import Any
 
@@ -201,12 +200,6 @@ def parse_yaml(text: str) -> tuple[Any, list[tuple[str, Any]]]:
     loader = _Loader(text)
     try:
         return loader.get_single_data(), loader.duplicates
-    except RecordSyntaxError:
-        raise
-    except ValueError as exc:  # a number Python refuses that no constructor above caught
-        long = re.search(r"\d{1000,}", text)
-        line = text.count("\n", 0, long.start()) + 1 if long else 1
-        raise RecordSyntaxError(f"cannot read a number: {str(exc)[:120]}", line, 1) from None
     finally:
         loader.dispose()
 
